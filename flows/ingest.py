@@ -1,0 +1,112 @@
+"""The ingest flow: poll feeds -> fetch new articles -> extract -> find entities -> load."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows.artifacts import publish_run_summary
+from flows.summary import RunSummary
+from pipeline.crawl import fetch_articles, poll_feeds
+from pipeline.entities import Extractor
+from pipeline.fetch import Fetcher
+from pipeline.nlp.build import pipeline_version
+from pipeline.records import Article, Failure, FeedEntry, FeedResult, Mention
+from pipeline.settings import Settings, load_settings
+from warehouse import db, load
+from warehouse.queries import top_entities
+
+
+@task(name="poll-feeds", cache_policy=NO_CACHE)
+def poll(settings: Settings, run_id: str) -> list[FeedResult]:
+    """Poll every configured feed and store its new entries."""
+    sources = [(s, settings.source_location(s)) for s in settings.sources]
+    with db.open_warehouse(settings.db_path) as con:
+        validators = load.feed_validators(con)
+    with Fetcher(settings) as fetcher:
+        results = poll_feeds(fetcher, sources, validators)
+    with db.open_warehouse(settings.db_path) as con:
+        load.record_polls(con, run_id, sources, results)
+    return results
+
+
+@task(name="pending-articles", cache_policy=NO_CACHE)
+def pending(settings: Settings) -> list[FeedEntry]:
+    """Entries still without an article: new ones, and those a previous run could not finish."""
+    with db.open_warehouse(settings.db_path) as con:
+        return load.pending_entries(con, settings.max_attempts)
+
+
+@task(name="fetch-articles", cache_policy=NO_CACHE, retries=1)
+def fetch(settings: Settings, entries: Sequence[FeedEntry]) -> tuple[list[Article], list[Failure]]:
+    """Fetch and extract a batch of article pages."""
+    with Fetcher(settings) as fetcher:
+        return fetch_articles(fetcher, entries, settings.languages)
+
+
+@task(name="find-entities", cache_policy=NO_CACHE)
+def find_entities(settings: Settings, articles: Sequence[Article]) -> dict[str, list[Mention]]:
+    """People, countries and weapons in a batch of English articles (one nlp.pipe call)."""
+    extractor = Extractor(settings.spacy_model, settings.batch_size)
+    english = [(a.article_id, a.text) for a in articles if a.status == "ok"]
+    return dict(extractor.extract(english))
+
+
+@task(name="load-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def store(
+    settings: Settings,
+    run_id: str,
+    version: str,
+    articles: Sequence[Article],
+    mentions: dict[str, list[Mention]],
+    failures: Sequence[Failure],
+) -> load.LoadStats:
+    """Load a batch in one transaction: articles, mentions, entities, failures."""
+    with db.open_warehouse(settings.db_path) as con:
+        return load.load_batch(con, run_id, version, articles, mentions, failures)
+
+
+@flow(name="newsint-ingest", log_prints=False)
+def ingest(config: str | None = None, db_path: str | None = None) -> RunSummary:
+    """Poll the configured feeds and load new articles' people, countries and weapons."""
+    logger = get_run_logger()
+    settings = load_settings(config, db_path=Path(db_path) if db_path else None)
+    summary = RunSummary(run_id=uuid.uuid4().hex[:12])
+    summary.pipeline_version = pipeline_version(settings.spacy_model)
+    with db.open_warehouse(settings.db_path) as con:
+        load.start_run(con, summary.run_id, settings.spacy_model, summary.pipeline_version)
+
+    results = poll(settings, summary.run_id)
+    summary.feeds_polled = len(results)
+    summary.feeds_not_modified = sum(r.status == "not_modified" for r in results)
+    summary.feeds_failed = sum(r.status == "error" for r in results)
+    for failed in (r for r in results if r.status == "error"):
+        logger.warning("feed %s failed: %s", failed.feed_url, failed.error)
+
+    for batch in _batches(pending(settings), settings.batch_size):
+        articles, failures = fetch(settings, batch)
+        mentions = find_entities(settings, articles)
+        stats = store(settings, summary.run_id, summary.pipeline_version, articles, mentions, failures)
+        summary.articles_new += stats.new
+        summary.articles_changed += stats.changed
+        summary.articles_unchanged += stats.unchanged
+        summary.articles_failed += len(failures)
+        summary.mentions += stats.mentions
+        for failure in failures:
+            logger.warning("article %s not loaded: %s", failure.url, failure.reason)
+
+    with db.open_warehouse(settings.db_path) as con:
+        load.finish_run(con, summary.run_id, "completed", summary.counts())
+        top = top_entities(con, per_label=3)
+    publish_run_summary(summary, top)
+    logger.info("run %s: %s", summary.run_id, summary.counts())
+    return summary
+
+
+def _batches(items: Sequence[FeedEntry], size: int) -> Iterator[Sequence[FeedEntry]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,191 @@
+"""The `newsint` command."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline import REPO_ROOT
+
+app = typer.Typer(help="News intelligence for defence and security.", no_args_is_help=True)
+
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML config file.")]
+DbOption = Annotated[Path | None, typer.Option("--db", help="DuckDB file to load into.")]
+
+
+def _quiet_prefect() -> None:
+    """Keep Prefect's own state with the project and its temporary server's chatter off the console."""
+    home = Path(os.environ.setdefault("PREFECT_HOME", str(REPO_ROOT / "data" / "prefect")))
+    home.mkdir(parents=True, exist_ok=True)  # Prefect makes its home without parents
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "ERROR")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # The first start on a new PREFECT_HOME migrates its database: more than the default 20 s.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+
+
+@app.command()
+def run(config: ConfigOption = None, db: DbOption = None) -> None:
+    """One ingest run over the configured sources, then a short summary."""
+    _quiet_prefect()
+    from flows.ingest import ingest
+    from pipeline.settings import load_settings
+    from warehouse.db import connect
+    from warehouse.queries import top_entities
+
+    settings = load_settings(config, db_path=db)
+    summary = ingest(config=str(config) if config else None, db_path=str(settings.db_path))
+    with connect(settings.db_path, read_only=True) as con:
+        top = top_entities(con, per_label=5)
+        ((total,),) = con.execute("SELECT count(*) FROM articles").fetchall()
+    typer.echo(
+        f"\nRun {summary.run_id}: {summary.articles_new} new, {summary.articles_changed} changed, "
+        f"{summary.articles_failed} failed articles; {summary.mentions} mentions; "
+        f"{summary.feeds_failed} of {summary.feeds_polled} feeds failed "
+        f"({total} articles in {settings.db_path})."
+    )
+    for label in ("PERSON", "COUNTRY", "WEAPON"):
+        names = ", ".join(f"{name} ({n})" for lab, name, n in top if lab == label)
+        typer.echo(f"  top {label.lower():8} {names or '-'}")
+    typer.echo(
+        "\nTry a query:\n"
+        '  .venv/bin/newsint sql "SELECT label, norm, count(*) AS n FROM mentions '
+        'GROUP BY ALL ORDER BY n DESC LIMIT 10"'
+    )
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run against the warehouse (read-only).")],
+    config: ConfigOption = None,
+    db: DbOption = None,
+    output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """Run a read-only SQL query and print the result."""
+    import csv
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from pipeline.settings import load_settings
+    from warehouse.db import connect
+
+    settings = load_settings(config, db_path=db)
+    with connect(settings.db_path, read_only=True) as con:
+        cursor = con.execute(query)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    if output == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif output == "json":
+        typer.echo(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str))
+    else:
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        Console().print(table)
+
+
+@app.command()
+def extract(
+    inputs: Annotated[list[Path], typer.Argument(help="JSONL lines {id, text}, or .txt files.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="JSONL file to write.")],
+    config: ConfigOption = None,
+) -> None:
+    """Find people, countries and weapons in texts; writes the scorer's JSONL format."""
+    from pipeline.entities import Extractor
+    from pipeline.settings import load_settings
+
+    settings = load_settings(config)
+    extractor = Extractor(settings.spacy_model, settings.batch_size)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with output.open("w", encoding="utf-8") as out:
+        for doc_id, mentions in extractor.extract(_read_texts(inputs)):
+            record = {"id": doc_id, "entities": [m.as_json() for m in mentions]}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+    typer.echo(f"wrote {count} documents to {output}", err=True)
+
+
+@app.command("eval")
+def evaluate(
+    shared: Annotated[Path, typer.Option(help="The shared folder with benchmarks/ and eval/.")] = (
+        REPO_ROOT.parent / "shared"
+    ),
+    split: Annotated[str, typer.Option(help="re3d split to score: dev (for tuning) or test.")] = "test",
+    output: Annotated[Path, typer.Option("-o", help="Markdown report to write.")] = (
+        REPO_ROOT / "docs" / "accuracy.md"
+    ),
+    config: ConfigOption = None,
+) -> None:
+    """Score extraction on re3d and CoNLL++ with the shared scorer, beside the plain reference."""
+    from pipeline import evaluation
+    from pipeline.entities import Extractor
+    from pipeline.settings import load_settings
+
+    scorer_path = shared / "eval" / "score.py"
+    if not scorer_path.exists():
+        raise typer.BadParameter(f"{scorer_path} not found: pass --shared with the shared folder")
+    scorer = evaluation.load_scorer(scorer_path)
+    settings = load_settings(config)
+    extractor = Extractor(settings.spacy_model, settings.batch_size)
+    benchmarks = [
+        evaluation.Benchmark(
+            f"re3d {split}", shared / "benchmarks" / "re3d" / f"{split}.ours.jsonl", evaluation.LABELS
+        ),
+        evaluation.Benchmark(
+            "CoNLL++ test",
+            shared / "benchmarks" / "conll2003" / "conllpp_test.ours.jsonl",
+            ("PERSON", "COUNTRY"),
+        ),
+    ]
+    sections = []
+    for bench in benchmarks:
+        if not bench.gold.exists():
+            typer.echo(f"skipping {bench.name}: {bench.gold} not found", err=True)
+            continue
+        docs = evaluation.read_docs(bench.gold)
+        mine = evaluation.score(scorer, bench.gold, evaluation.ours(extractor, docs), bench.labels)
+        ref = evaluation.score(
+            scorer, bench.gold, evaluation.reference(settings.spacy_model, docs), bench.labels
+        )
+        table = evaluation.markdown_table(bench.name, bench.labels, mine, ref)
+        typer.echo(table)
+        sections.append(table)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    header = (
+        "# Extraction accuracy\n\n"
+        "Written by `newsint eval` (`make eval`): the shared scorer `../shared/eval/score.py` on the\n"
+        "benchmark files under `../shared/benchmarks/`; the reference is spaCy's small model out of\n"
+        f"the box (PERSON; GPE/NORP that pycountry names; PRODUCT as WEAPON). Pipeline version\n"
+        f"`{extractor.version}` on `{settings.spacy_model}`.\n\n"
+    )
+    output.write_text(header + "\n".join(sections), encoding="utf-8")
+    typer.echo(f"wrote {output}", err=True)
+
+
+def _read_texts(paths: list[Path]) -> Iterator[tuple[str, str]]:
+    for path in paths:
+        if path.suffix == ".jsonl":
+            with path.open(encoding="utf-8") as handle:
+                for number, line in enumerate(handle, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        record = json.loads(line)
+                        yield str(record["id"]), str(record["text"])
+                    except (json.JSONDecodeError, KeyError) as exc:
+                        raise typer.BadParameter(
+                            f"{path}:{number}: not an {{id, text}} line ({exc})"
+                        ) from exc
+        else:
+            yield path.stem, path.read_text(encoding="utf-8")

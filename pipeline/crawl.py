@@ -1,0 +1,106 @@
+"""The network side of a run: poll feeds, fetch and extract article pages. Errors are values."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from pipeline.articles import ExtractionError, extract_article
+from pipeline.feeds import FeedError, parse_feed
+from pipeline.fetch import Fetcher
+from pipeline.records import Article, Failure, FeedEntry, FeedResult, Response
+from pipeline.settings import Source
+
+PERMANENT_STATUS = frozenset({404, 410})
+Validators = Mapping[str, tuple[str | None, str | None, str | None]]
+
+
+def poll_feeds(
+    fetcher: Fetcher, sources: Sequence[tuple[Source, str]], validators: Validators
+) -> list[FeedResult]:
+    """Fetch every feed (conditional GET where we have validators) and parse what changed."""
+    requests = [(url, *validators.get(url, (None, None, None))[:2]) for _, url in sources]
+    responses = fetcher.get_many(requests)
+    return [
+        _feed_result(source.name, response, validators.get(url, (None, None, None))[2])
+        for (source, url), response in zip(sources, responses, strict=True)
+    ]
+
+
+def _feed_result(name: str, response: Response, previous_hash: str | None) -> FeedResult:
+    common = {
+        "feed_url": response.url,
+        "name": name,
+        "http_status": response.status,
+        "bytes": len(response.body),
+        "elapsed_ms": response.elapsed_ms,
+    }
+    if response.not_modified:
+        return FeedResult(status="not_modified", **common)
+    if not response.ok:
+        return FeedResult(status="error", error=response.error or "no response", **common)
+    digest = hashlib.sha256(response.body).hexdigest()
+    validators = {
+        "etag": response.etag,
+        "last_modified": response.last_modified,
+        "content_hash": digest,
+    }
+    if digest == previous_hash:
+        return FeedResult(status="not_modified", **validators, **common)
+    try:
+        entries, skipped = parse_feed(response.body, response.url, response.content_type)
+    except FeedError as exc:
+        return FeedResult(status="error", error=str(exc), **common)
+    return FeedResult(status="ok", entries=tuple(entries), skipped_entries=skipped, **validators, **common)
+
+
+def fetch_articles(
+    fetcher: Fetcher, entries: Sequence[FeedEntry], languages: list[str]
+) -> tuple[list[Article], list[Failure]]:
+    """Fetch and extract each entry's page; a failed page becomes a Failure, the rest go on."""
+    responses = fetcher.get_many((entry.url, None, None) for entry in entries)
+    articles: list[Article] = []
+    failures: list[Failure] = []
+    for entry, response in zip(entries, responses, strict=True):
+        result = _article(entry, response, languages)
+        (articles if isinstance(result, Article) else failures).append(result)
+    return articles, failures
+
+
+def _article(entry: FeedEntry, response: Response, languages: list[str]) -> Article | Failure:
+    if not response.ok:
+        return Failure(
+            entry.url,
+            entry.article_id,
+            "page",
+            response.error or "no response",
+            response.status,
+            len(response.body),
+            response.elapsed_ms,
+            permanent=response.status in PERMANENT_STATUS,
+        )
+    content_type = (response.content_type or "text/html").split(";")[0].strip().lower()
+    if content_type not in ("text/html", "application/xhtml+xml", "text/plain"):
+        return Failure(
+            entry.url,
+            entry.article_id,
+            "page",
+            f"not a web page ({content_type})",
+            response.status,
+            len(response.body),
+            response.elapsed_ms,
+            permanent=True,
+        )
+    try:
+        return extract_article(response.body, entry, datetime.now(UTC), languages)
+    except ExtractionError as exc:
+        return Failure(
+            entry.url,
+            entry.article_id,
+            "extract",
+            str(exc),
+            response.status,
+            len(response.body),
+            response.elapsed_ms,
+        )

@@ -1,0 +1,324 @@
+"""Find people, countries and weapons in article texts; spaCy objects stop at this module."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+from pipeline.nlp.build import MODELS, load_pipeline, model_config
+from pipeline.norms.countries import AMBIGUOUS, CountryTable
+from pipeline.norms.people import clean_name, resolve_names
+from pipeline.norms.weapons import WeaponSystem, designation_norm, load_systems
+from pipeline.records import Mention
+
+# Prepositions after which a capital is a place, not a government ("talks in Moscow").
+PLACE_PREPOSITIONS = frozenset(
+    [
+        "in",
+        "at",
+        "near",
+        "outside",
+        "around",
+        "into",
+        "inside",
+        "across",
+        "to",
+        "toward",
+        "towards",
+        "from",
+        "through",
+        "via",
+        "over",
+    ]
+)
+COMPOUND = re.compile(r"(?<![\w.-])(?:[A-Z][\w.]*[-–])+[A-Z][\w.]*")
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The data the conversion needs beside the spaCy pipeline."""
+
+    countries: CountryTable
+    systems: dict[str, WeaponSystem]
+    confidence: dict[str, float]
+    titles: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def knowledge() -> Knowledge:
+    from pipeline.norms.tables import read_lines
+
+    return Knowledge(
+        countries=CountryTable.load(MODELS / "countries"),
+        systems=load_systems(MODELS / "weapons" / "systems.jsonl"),
+        confidence=model_config()["confidence"],
+        titles=frozenset(read_lines(MODELS / "people" / "titles.txt")),
+    )
+
+
+class Extractor:
+    """The spaCy pipeline plus the data to normalise what it finds; load once, use for batches."""
+
+    def __init__(self, model: str, batch_size: int = 32) -> None:
+        self.nlp, self.version = load_pipeline(model)
+        self.model = model
+        self.batch_size = batch_size
+        self.known = knowledge()
+
+    def extract(self, items: Iterable[tuple[str, str]]) -> Iterator[tuple[str, list[Mention]]]:
+        """(id, text) pairs in, (id, mentions) out, in input order.
+
+        Docs are turned into records inside a memory zone, so a long run does not grow spaCy's
+        string store without bound.
+        """
+        pairs = list(items)
+        with self.nlp.memory_zone():
+            docs = self.nlp.pipe((text for _, text in pairs), batch_size=self.batch_size)
+            for (doc_id, _), doc in zip(pairs, docs, strict=True):
+                yield doc_id, doc_mentions(doc_id, doc, self.known)
+
+
+def doc_mentions(doc_id: str, doc: Doc, known: Knowledge) -> list[Mention]:
+    """Every PERSON, COUNTRY and WEAPON mention of one parsed document, normalised."""
+    sentences = _Sentences(doc)
+    found: list[Mention] = []
+    for ent in doc.ents:
+        mention = _from_ent(doc_id, ent, known, sentences)
+        if mention is not None:
+            found.append(mention)
+    found = _with_compounds(doc_id, doc.text, found, known, sentences)
+    found = _resolve_people(found, known)
+    found = _resolve_ambiguous(found)
+    return sorted(found, key=lambda m: (m.start, m.end, m.label))
+
+
+def _from_ent(doc_id: str, ent: Span, known: Knowledge, sentences: _Sentences) -> Mention | None:
+    method, key, kind = [*ent.id_.split("|"), "", "", ""][:3] if ent.id_ else ("model", "", "")
+    conf = known.confidence
+    if ent.label_ == "COUNTRY":
+        if kind == "capital" and not _is_metonym(ent):
+            return None
+        score = conf["capital"] if kind == "capital" else conf.get(f"gazetteer_{kind}", 0.85)
+        return _mention(doc_id, ent, "COUNTRY", key or None, method, kind, score, sentences)
+    if ent.label_ == "WEAPON":
+        if method == "pattern" and kind.startswith("="):  # a designation or a ship's name
+            norm = designation_norm(ent[0].text) if kind == "=designation" else ent.text
+            return _mention(
+                doc_id,
+                ent,
+                "WEAPON",
+                norm,
+                "pattern",
+                kind[1:],
+                conf["pattern"],
+                sentences,
+                {"category": key},
+            )
+        if method == "pattern":
+            attrs = {"category": key}
+            return _mention(
+                doc_id, ent, "WEAPON", kind, "pattern", "generic", conf["pattern"], sentences, attrs
+            )
+        system = known.systems[key]
+        attrs = {"category": system.category, "origin": system.origin, "weapon_id": system.id}
+        return _mention(
+            doc_id,
+            ent,
+            "WEAPON",
+            system.name,
+            "gazetteer",
+            kind,
+            conf[f"gazetteer_{kind}"],
+            sentences,
+            attrs,
+        )
+    if ent.label_ == "PERSON":
+        return _person(doc_id, ent, known, sentences)
+    if ent.label_ in ("GPE", "NORP"):
+        form = known.countries.lookup(ent.text)
+        if form is not None and form.code and form.kind != "capital":
+            return _mention(
+                doc_id,
+                ent,
+                "COUNTRY",
+                form.code,
+                "model",
+                form.kind,
+                conf["model_person"],
+                sentences,
+            )
+    return None
+
+
+def _person(doc_id: str, ent: Span, known: Knowledge, sentences: _Sentences) -> Mention | None:
+    tokens = list(ent)
+    while tokens and (tokens[0].lower_ in known.titles or tokens[0].is_punct):
+        tokens = tokens[1:]
+    if not tokens:
+        return None
+    span = ent.doc[tokens[0].i : tokens[-1].i + 1]
+    name = clean_name(span.text)
+    if not any(ch.isupper() for ch in name) or any(ch.isdigit() for ch in name):
+        return None
+    if known.countries.lookup(name) is not None:
+        return None
+    end = span.start_char + len(name)
+    attrs = _role(ent.doc, span.start, known)
+    sentence, sentence_start = sentences.at(span.start_char)
+    return Mention(
+        doc_id,
+        span.start_char,
+        end,
+        name,
+        "PERSON",
+        name,
+        "model",
+        None,
+        known.confidence["model_person"],
+        sentence,
+        sentence_start,
+        attrs,
+    )
+
+
+def _role(doc: Doc, start: int, known: Knowledge) -> dict[str, Any]:
+    """Role and affiliated country from the titles and country just before a name."""
+    roles: list[str] = []
+    country = None
+    i = start - 1
+    while i >= 0:
+        token = doc[i]
+        if token.ent_type_ == "ROLE":
+            roles.insert(0, token.text)
+        elif token.ent_type_ == "COUNTRY" and roles:
+            ent_id = token.ent_id_ if hasattr(token, "ent_id_") else ""
+            parts = ent_id.split("|")
+            country = parts[1] if len(parts) > 1 and parts[1] else None
+            break
+        elif token.lower_ in known.titles and token.is_title:
+            roles.insert(0, token.text)
+        else:
+            break
+        i -= 1
+    attrs: dict[str, Any] = {}
+    if roles:
+        attrs["role"] = " ".join(roles).replace(" - ", "-")
+    if country:
+        attrs["role_country"] = country
+    return attrs
+
+
+def _is_metonym(ent: Span) -> bool:
+    """A capital stands for its government unless it is the object of a place preposition."""
+    root = ent.root
+    if root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPOSITIONS:
+        return False
+    if root.dep_ == "compound":
+        return False
+    return root.dep_ in {"nsubj", "nsubjpass", "poss", "conj", "pobj", "dobj", "agent", "appos"}
+
+
+def _with_compounds(
+    doc_id: str, text: str, found: list[Mention], known: Knowledge, sentences: _Sentences
+) -> list[Mention]:
+    """'U.S.-Japan', 'Sino-Russian': one COUNTRY mention per part, replacing partial matches."""
+    for match in COMPOUND.finditer(text):
+        word = match.group().rstrip(".") if not match.group().endswith("S.") else match.group()
+        parts = known.countries.split_compound(word)
+        if parts is None:
+            continue
+        lo, hi = match.start(), match.start() + len(word)
+        found = [m for m in found if not (m.label == "COUNTRY" and m.start < hi and lo < m.end)]
+        sentence, sentence_start = sentences.at(lo)
+        for start, end, form in parts:
+            found.append(
+                Mention(
+                    doc_id,
+                    lo + start,
+                    lo + end,
+                    word[start:end],
+                    "COUNTRY",
+                    form.code,
+                    "gazetteer",
+                    "compound",
+                    known.confidence["compound"],
+                    sentence,
+                    sentence_start,
+                )
+            )
+    return found
+
+
+def _resolve_people(found: list[Mention], known: Knowledge) -> list[Mention]:
+    people = [m for m in found if m.label == "PERSON"]
+    names = resolve_names(m.text for m in people)
+    out = []
+    for m in found:
+        if m.label == "PERSON":
+            full, how = names[clean_name(m.text)]
+            score = known.confidence["model_person_resolved"] if how == "short_form" else m.confidence
+            m = replace(m, norm=full, kind=how, confidence=score)
+        out.append(m)
+    return out
+
+
+def _resolve_ambiguous(found: list[Mention]) -> list[Mention]:
+    """'Korea' or 'Congo' alone: the one of the pair the article names elsewhere, else unresolved."""
+    codes = {m.norm for m in found if m.label == "COUNTRY" and m.norm}
+    out = []
+    for m in found:
+        if m.label == "COUNTRY" and m.norm is None:
+            pair = AMBIGUOUS.get(m.text.lower().removeprefix("the "), ())
+            named = [c for c in pair if c in codes]
+            if len(named) == 1:
+                m = replace(m, norm=named[0], kind="context")
+        out.append(m)
+    return out
+
+
+def _mention(
+    doc_id: str,
+    ent: Span,
+    label: str,
+    norm: str | None,
+    method: str,
+    kind: str | None,
+    confidence: float,
+    sentences: _Sentences,
+    attrs: dict[str, Any] | None = None,
+) -> Mention:
+    sentence, sentence_start = sentences.at(ent.start_char)
+    return Mention(
+        doc_id,
+        ent.start_char,
+        ent.end_char,
+        ent.text,
+        label,
+        norm,
+        method,
+        kind,
+        confidence,
+        sentence,
+        sentence_start,
+        attrs or {},
+    )
+
+
+class _Sentences:
+    """Sentence text and offset for any character position of a doc."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.spans = [(s.start_char, s.end_char) for s in doc.sents]
+        self.starts = [start for start, _ in self.spans]
+        self.text = doc.text
+
+    def at(self, char: int) -> tuple[str, int]:
+        index = max(bisect.bisect_right(self.starts, char) - 1, 0)
+        start, end = self.spans[index]
+        return self.text[start:end].strip(), start

@@ -1,0 +1,110 @@
+"""Assemble the spaCy pipeline from the data under models/, and load it by version."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import tempfile
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+
+import pipeline.nlp.components  # noqa: F401  (registers our factories)
+from pipeline import REPO_ROOT
+from pipeline.norms.countries import CountryTable
+from pipeline.norms.tables import read_lines, read_tsv
+from pipeline.norms.weapons import designation_patterns, load_systems, ship_patterns, system_patterns
+
+log = logging.getLogger(__name__)
+
+MODELS = REPO_ROOT / "models"
+BUILD_DIR = MODELS / "build"
+
+
+def model_config() -> dict[str, Any]:
+    with (MODELS / "pipeline.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def base_model_version(model: str) -> str:
+    """The base model's version, from its package or its folder's meta.json."""
+    meta = spacy.util.get_model_meta(Path(model)) if Path(model).exists() else None
+    if meta is None:
+        meta = spacy.util.get_package_version(model) or "unknown"
+        return str(meta)
+    return str(meta.get("version", "unknown"))
+
+
+def pipeline_version(model: str) -> str:
+    """Hash of the data under models/ (not build/), the code that turns it into patterns and
+    components, and the base model's name and version: any change gives a new version."""
+    digest = hashlib.sha256(f"{model}=={base_model_version(model)}".encode())
+    code = Path(__file__).resolve().parent.parent
+    inputs = [p for p in MODELS.rglob("*") if p.is_file() and BUILD_DIR not in p.parents]
+    inputs += [*(code / "nlp").glob("*.py"), *(code / "norms").glob("*.py")]
+    for path in sorted(inputs):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def build(model: str, target: Path) -> None:
+    """Write the assembled pipeline to `target`: base model + gazetteers + our components."""
+    config = model_config()
+    nlp = spacy.load(model, exclude=config["base"].get("exclude", []))
+    countries = CountryTable.load(MODELS / "countries")
+    systems = load_systems(MODELS / "weapons" / "systems.jsonl")
+    loose, exact = system_patterns(systems)
+    roles = [
+        {"label": "ROLE", "pattern": title, "id": f"gazetteer|role|{title}"}
+        for title in read_lines(MODELS / "people" / "titles.txt")
+    ]
+    ruler_config = {"annotate_ents": True, "spans_key": None, "overwrite": False}
+    exact_ruler = nlp.add_pipe(
+        "span_ruler",
+        name="gazetteer_exact",
+        before="ner",
+        config={**ruler_config, "phrase_matcher_attr": "ORTH"},
+    )
+    designations = {r["prefix"]: r["category"] for r in read_tsv(MODELS / "weapons" / "designations.tsv")}
+    ships = read_lines(MODELS / "weapons" / "ship_prefixes.txt")
+    exact_ruler.add_patterns(
+        countries.patterns() + exact + designation_patterns(designations) + ship_patterns(ships)
+    )
+    loose_ruler = nlp.add_pipe(
+        "span_ruler",
+        name="gazetteer_loose",
+        before="ner",
+        config={**ruler_config, "phrase_matcher_attr": "LOWER"},
+    )
+    loose_ruler.add_patterns(loose + roles)
+    heads = [[r["head"], r["category"], r["bare"]] for r in read_tsv(MODELS / "weapons" / "heads.tsv")]
+    stop = [r["word"] for r in read_tsv(MODELS / "weapons" / "modifiers.tsv")]
+    nlp.add_pipe("newsint_weapon_phrases", before="ner", config={"heads": heads, "stop_modifiers": stop})
+    nlp.meta["newsint"] = {"base_model": model, "version": pipeline_version(model)}
+    nlp.to_disk(target)
+
+
+@lru_cache(maxsize=2)
+def load_pipeline(model: str) -> tuple[Language, str]:
+    """The built pipeline for `model` and its version, building it first if the data changed."""
+    version = pipeline_version(model)
+    target = BUILD_DIR / f"{Path(model).name}-{version}"
+    if not (target / "meta.json").exists():
+        log.info("building spaCy pipeline %s for %s", version, model)
+        BUILD_DIR.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=BUILD_DIR))
+        try:
+            build(model, staging)
+            staging.rename(target)
+        except OSError:
+            if not (target / "meta.json").exists():
+                raise  # a concurrent build winning the rename is fine; anything else is not
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return spacy.load(target), version

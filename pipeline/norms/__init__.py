@@ -1,0 +1,1 @@
+"""Normalisation of mentions to canonical forms: countries, people, weapons."""

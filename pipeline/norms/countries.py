@@ -1,0 +1,120 @@
+"""Country names, aliases, abbreviations, demonyms and capitals, normalised to ISO 3166-1 alpha-3."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pycountry
+
+from pipeline.norms.tables import read_tsv
+
+# Names that stand for more than one state: kept as mentions, resolved only from context.
+AMBIGUOUS = {"congo": ("COD", "COG"), "korea": ("KOR", "PRK")}
+USER_ASSIGNED = {"XKX": "Kosovo"}  # not in ISO 3166-1, used by the EU and IMF
+
+
+@dataclass(frozen=True, slots=True)
+class CountryForm:
+    """How a piece of text names a country."""
+
+    code: str | None  # None when ambiguous without context
+    kind: str  # name | alias | abbreviation | adjective | plural | person | capital | combining
+
+
+class CountryTable:
+    """Every way our data writes a country, looked up by exact text and by lower case."""
+
+    def __init__(
+        self,
+        forms: dict[str, CountryForm],
+        exact: dict[str, CountryForm],
+        spellings: dict[str, set[str]],
+    ) -> None:
+        self.forms = forms  # lower-cased text -> form (names, demonyms, capitals)
+        self.exact = exact  # abbreviations, matched case-sensitively ("US" is not "us")
+        self.spellings = spellings  # lower-cased text -> the ways the data writes it
+
+    @classmethod
+    def load(cls, folder: Path) -> CountryTable:
+        forms: dict[str, CountryForm] = {}
+        spellings: dict[str, set[str]] = {}
+
+        def add(text: str, form: CountryForm, replace: bool = False) -> None:
+            key = text.lower()
+            if replace or key not in forms:
+                forms[key] = form
+            spellings.setdefault(key, set()).add(text)
+
+        for country in pycountry.countries:
+            for attr in ("name", "common_name", "official_name"):
+                name = getattr(country, attr, None)
+                if name and "," not in name and "(" not in name:
+                    add(name, CountryForm(country.alpha_3, "name"))
+        exact: dict[str, CountryForm] = {}
+        for row in read_tsv(folder / "names.tsv"):
+            form = CountryForm(row["code"], row["kind"])
+            if row["kind"] == "abbreviation":
+                exact[row["text"]] = form
+            else:
+                add(row["text"], form, replace=True)
+        for row in read_tsv(folder / "demonyms.tsv"):
+            add(row["text"], CountryForm(row["code"], row["kind"]))
+        for row in read_tsv(folder / "capitals.tsv"):
+            add(row["text"], CountryForm(row["code"], "capital"))
+        for text, _codes in AMBIGUOUS.items():
+            add(text.title(), CountryForm(None, "ambiguous"), replace=True)
+        return cls(forms, exact, spellings)
+
+    def lookup(self, text: str) -> CountryForm | None:
+        """The form for a mention's text, trying exact abbreviations first, then names."""
+        text = text.strip()
+        if text in self.exact:
+            return self.exact[text]
+        key = text.lower()
+        if key.startswith("the "):
+            key = key[4:]
+        return self.forms.get(key)
+
+    def patterns(self) -> list[dict[str, object]]:
+        """span_ruler patterns (exact case) for every form, with Title and UPPER variants."""
+        out: list[dict[str, object]] = []
+        for text, form in self.exact.items():
+            out.append(_pattern(text, form))
+        for key, form in self.forms.items():
+            if form.kind == "combining":
+                continue  # only meaningful inside hyphenated compounds
+            for variant in self.spellings[key] | {key.upper()}:
+                out.append(_pattern(variant, form))
+        return out
+
+    def split_compound(self, token: str) -> list[tuple[int, int, CountryForm]] | None:
+        """Parts of a hyphenated compound that each name a country ('U.S.-Japan', 'Sino-Russian').
+
+        Returns None unless there are at least two parts and every part is a country form.
+        """
+        parts = [(m.start(), m.end()) for m in re.finditer(r"[^-–]+", token)]
+        if len(parts) < 2:
+            return None
+        found = []
+        for start, end in parts:
+            form = self.lookup(token[start:end])
+            if form is None or form.code is None or form.kind == "capital":
+                return None
+            found.append((start, end, form))
+        return found
+
+
+def country_name(code: str) -> str:
+    """A readable English name for a code."""
+    if code in USER_ASSIGNED:
+        return USER_ASSIGNED[code]
+    country = pycountry.countries.get(alpha_3=code)
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)
+
+
+def _pattern(text: str, form: CountryForm) -> dict[str, object]:
+    return {"label": "COUNTRY", "pattern": text, "id": f"gazetteer|{form.code or ''}|{form.kind}"}

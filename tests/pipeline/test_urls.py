@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.urls import article_id, canonical_url
+
+BASE = "https://news.example.org/world/2024/06/ships"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        f"{BASE}#comments",
+        f"{BASE}?utm_source=rss&utm_medium=feed",
+        f"{BASE}?fbclid=IwAR0abc123",
+        f"{BASE}?utm_campaign=x#top",
+        "https://NEWS.example.org/world/2024/06/ships",
+    ],
+)
+def test_tracking_and_fragments_are_dropped(variant: str) -> None:
+    assert canonical_url(variant) == BASE
+    assert article_id(variant) == article_id(BASE)
+
+
+def test_meaningful_query_params_are_kept() -> None:
+    url = "https://news.example.org/story.php?id=4471&utm_source=twitter#para-3"
+    assert canonical_url(url) == "https://news.example.org/story.php?id=4471"
+    assert "p=12" in canonical_url("https://blog.example.org/?p=12&fbclid=zz")
+
+
+def test_different_articles_get_different_ids() -> None:
+    ids = {
+        article_id(BASE),
+        article_id("https://news.example.org/world/2024/06/planes"),
+        article_id("https://news.example.org/story.php?id=1"),
+        article_id("https://news.example.org/story.php?id=2"),
+    }
+    assert len(ids) == 4
+    assert all(len(i) == 16 for i in ids)
+
+
+def test_file_urls_keep_their_path(tmp_path: Path) -> None:
+    page = tmp_path / "some dir" / "story.html"
+    uri = page.as_uri()
+    assert canonical_url(uri + "#section") == uri
+    assert "some%20dir/story.html" in canonical_url(uri)
+    assert article_id(uri) != article_id((tmp_path / "other.html").as_uri())
+
+
+def test_article_named_by_an_unusual_query_param_keeps_it() -> None:
+    first = "https://www.koreaherald.com/view.php?ud=20240101000123&utm_medium=rss"
+    second = "https://www.koreaherald.com/view.php?ud=20240102000456"
+    assert canonical_url(first) == "https://www.koreaherald.com/view.php?ud=20240101000123"
+    assert article_id(first) != article_id(second)

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.records import Article, Failure, FeedEntry, FeedResult, Mention
+from pipeline.settings import Source
+from warehouse.db import connect, migrate, open_warehouse
+from warehouse.load import load_batch, pending_entries, record_polls
+
+AT = datetime(2024, 3, 1, 12, tzinfo=UTC)
+
+
+def _article(article_id: str, text: str) -> Article:
+    return Article(
+        article_id,
+        f"https://news.example/{article_id}",
+        "Title",
+        "A. Writer",
+        AT,
+        "feed",
+        "News",
+        "en",
+        text,
+        f"hash-{text}",
+        "test",
+        "ok",
+        AT,
+    )
+
+
+def _mention(article_id: str, start: int, text: str, label: str, norm: str) -> Mention:
+    return Mention(
+        article_id,
+        start,
+        start + len(text),
+        text,
+        label,
+        norm,
+        "gazetteer",
+        "name",
+        0.9,
+        "A sentence.",
+        0,
+    )
+
+
+def _entry(article_id: str, feed: str) -> FeedEntry:
+    return FeedEntry(article_id, f"https://news.example/{article_id}", feed, "t", AT, None, None)
+
+
+def test_migrations_apply_once(tmp_path: Path) -> None:
+    with connect(tmp_path / "w.duckdb") as con:
+        first = migrate(con)
+        second = migrate(con)
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert first and not second
+    assert {
+        "feeds",
+        "entries",
+        "articles",
+        "mentions",
+        "entities",
+        "runs",
+        "fetch_events",
+    } <= tables
+
+
+def test_loading_a_batch_twice_adds_nothing(tmp_path: Path) -> None:
+    articles = [_article("a1", "Japan and China"), _article("a2", "Biden")]
+    mentions = {
+        "a1": [
+            _mention("a1", 0, "Japan", "COUNTRY", "JPN"),
+            _mention("a1", 10, "China", "COUNTRY", "CHN"),
+        ],
+        "a2": [_mention("a2", 0, "Biden", "PERSON", "Joe Biden")],
+    }
+    failure = Failure("https://news.example/x", "x", "page", "HTTP 500", 500)
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        first = load_batch(con, "r1", "v1", articles, mentions, [failure])
+        second = load_batch(con, "r2", "v1", articles, mentions, [])
+        counts = con.execute(
+            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM mentions),"
+            " (SELECT count(*) FROM entities), (SELECT count(*) FROM fetch_events)"
+        ).fetchall()[0]
+    assert (first.new, first.changed, first.mentions) == (2, 0, 3)
+    assert (second.new, second.unchanged) == (0, 2)
+    assert counts == (2, 3, 3, 1)
+
+
+def test_changed_article_replaces_its_mentions(tmp_path: Path) -> None:
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        load_batch(
+            con,
+            "r1",
+            "v1",
+            [_article("a1", "Japan")],
+            {"a1": [_mention("a1", 0, "Japan", "COUNTRY", "JPN")]},
+            [],
+        )
+        stats = load_batch(
+            con,
+            "r2",
+            "v2",
+            [_article("a1", "Russia")],
+            {"a1": [_mention("a1", 0, "Russia", "COUNTRY", "RUS")]},
+            [],
+        )
+        rows = con.execute("SELECT norm, pipeline_version FROM mentions").fetchall()
+    assert stats.changed == 1
+    assert rows == [("RUS", "v2")]
+
+
+def test_entity_aliases_accumulate(tmp_path: Path) -> None:
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        load_batch(
+            con,
+            "r1",
+            "v1",
+            [_article("a1", "x")],
+            {"a1": [_mention("a1", 0, "Japan", "COUNTRY", "JPN")]},
+            [],
+        )
+        load_batch(
+            con,
+            "r2",
+            "v1",
+            [_article("a2", "y")],
+            {"a2": [_mention("a2", 0, "Japanese", "COUNTRY", "JPN")]},
+            [],
+        )
+        rows = con.execute("SELECT entity_id, name, aliases FROM entities").fetchall()
+    assert rows == [("country:JPN", "Japan", ["Japan", "Japanese"])]
+
+
+def test_pending_entries_until_loaded_or_given_up(tmp_path: Path) -> None:
+    feed = "https://news.example/feed.xml"
+    source = Source(name="f", url=feed)
+    result = FeedResult(feed, "f", "ok", entries=(_entry("a1", feed), _entry("a2", feed), _entry("a3", feed)))
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        assert record_polls(con, "r1", [(source, feed)], [result]) == 3
+        assert record_polls(con, "r2", [(source, feed)], [result]) == 0
+        load_batch(
+            con,
+            "r1",
+            "v1",
+            [_article("a1", "x")],
+            {},
+            [
+                Failure("https://news.example/a2", "a2", "page", "HTTP 404", 404, permanent=True),
+                Failure("https://news.example/a3", "a3", "page", "timed out"),
+            ],
+        )
+        pending = [e.article_id for e in pending_entries(con, max_attempts=2)]
+        load_batch(con, "r2", "v1", [], {}, [Failure("https://news.example/a3", "a3", "page", "timed out")])
+        after = [e.article_id for e in pending_entries(con, max_attempts=2)]
+    assert pending == ["a3"]  # a1 loaded, a2 gone for good, a3 worth another try
+    assert after == []

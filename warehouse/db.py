@@ -1,0 +1,90 @@
+"""Opening the DuckDB file: short-lived connections, lock retries, migrations in order."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.resources import files
+from pathlib import Path
+
+import duckdb
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = files("warehouse") / "migrations"
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process kept the database file locked for longer than we wait."""
+
+
+def _is_lock_error(error: BaseException) -> bool:
+    return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
+
+
+@contextmanager
+def connect(
+    path: Path | str, read_only: bool = False, wait_seconds: float = 60.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection that waits with backoff while another process holds the file's lock."""
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    retrying = Retrying(
+        retry=retry_if_exception(_is_lock_error),
+        wait=wait_exponential(multiplier=0.1, max=2),
+        stop=stop_after_delay(wait_seconds),
+        reraise=True,
+    )
+    try:
+        con = retrying(duckdb.connect, str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if _is_lock_error(exc):
+            raise DatabaseBusy(
+                f"{path} stayed locked by another process for {wait_seconds:g} s; nothing was written"
+            ) from exc
+        raise
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the numbered .sql files not yet applied, each in its own transaction."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ DEFAULT now())"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for script in sorted(MIGRATIONS.iterdir(), key=lambda p: p.name):
+        if not script.name.endswith(".sql"):
+            continue
+        version = int(script.name.split("_", 1)[0])
+        if version in done:
+            continue
+        con.execute("BEGIN")
+        try:
+            con.execute(script.read_text(encoding="utf-8"))
+            con.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                [version, script.name],
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        log.info("applied migration %s", script.name)
+        applied.append(script.name)
+    return applied
+
+
+@contextmanager
+def open_warehouse(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A migrated read-write connection."""
+    with connect(path) as con:
+        migrate(con)
+        yield con
