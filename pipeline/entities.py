@@ -139,7 +139,7 @@ def _from_ent(doc_id: str, ent: Span, known: Knowledge, sentences: _Sentences) -
             attrs,
         )
     if ent.label_ == "PERSON":
-        return _person(doc_id, ent, known, sentences)
+        return _person(doc_id, ent, known, sentences, method, key)
     if ent.label_ in ("GPE", "NORP"):
         form = known.countries.lookup(ent.text)
         if form is not None and form.code and form.kind != "capital":
@@ -156,7 +156,9 @@ def _from_ent(doc_id: str, ent: Span, known: Knowledge, sentences: _Sentences) -
     return None
 
 
-def _person(doc_id: str, ent: Span, known: Knowledge, sentences: _Sentences) -> Mention | None:
+def _person(
+    doc_id: str, ent: Span, known: Knowledge, sentences: _Sentences, method: str, rule: str
+) -> Mention | None:
     tokens = list(ent)
     while tokens and (tokens[0].lower_ in known.titles or tokens[0].is_punct):
         tokens = tokens[1:]
@@ -168,9 +170,12 @@ def _person(doc_id: str, ent: Span, known: Knowledge, sentences: _Sentences) -> 
         return None
     if known.countries.lookup(name) is not None:
         return None
-    end = span.start_char + len(name)
     attrs = _role(ent.doc, span.start, known)
+    if method == "rule":
+        attrs["rule"] = rule
+    score = known.confidence["rule_person" if method == "rule" else "model_person"]
     sentence, sentence_start = sentences.at(span.start_char)
+    end = span.start_char + len(name)
     return Mention(
         doc_id,
         span.start_char,
@@ -178,9 +183,9 @@ def _person(doc_id: str, ent: Span, known: Knowledge, sentences: _Sentences) -> 
         name,
         "PERSON",
         name,
-        "model",
+        method,
         None,
-        known.confidence["model_person"],
+        score,
         sentence,
         sentence_start,
         attrs,

@@ -73,8 +73,9 @@ def build(model: str, target: Path) -> None:
     )
     designations = {r["prefix"]: r["category"] for r in read_tsv(MODELS / "weapons" / "designations.tsv")}
     ships = read_lines(MODELS / "weapons" / "ship_prefixes.txt")
+    hulls = read_lines(MODELS / "weapons" / "hull_prefixes.txt")
     exact_ruler.add_patterns(
-        countries.patterns() + exact + designation_patterns(designations) + ship_patterns(ships)
+        countries.patterns() + exact + designation_patterns(designations) + ship_patterns(ships, hulls)
     )
     loose_ruler = nlp.add_pipe(
         "span_ruler",
@@ -85,7 +86,16 @@ def build(model: str, target: Path) -> None:
     loose_ruler.add_patterns(loose + roles)
     heads = [[r["head"], r["category"], r["bare"]] for r in read_tsv(MODELS / "weapons" / "heads.tsv")]
     stop = [r["word"] for r in read_tsv(MODELS / "weapons" / "modifiers.tsv")]
-    nlp.add_pipe("newsint_weapon_phrases", before="ner", config={"heads": heads, "stop_modifiers": stop})
+    parents = read_lines(MODELS / "weapons" / "compound_parents.txt")
+    nlp.add_pipe(
+        "newsint_weapon_phrases",
+        before="ner",
+        config={"heads": heads, "stop_modifiers": stop, "compound_parents": parents},
+    )
+    cues: dict[str, list[str]] = {}
+    for row in read_tsv(MODELS / "people" / "cues.tsv"):
+        cues.setdefault(row["kind"], []).append(row["word"])
+    nlp.add_pipe("newsint_entity_rules", after="ner", config=cues)
     nlp.meta["newsint"] = {"base_model": model, "version": pipeline_version(model)}
     nlp.to_disk(target)
 

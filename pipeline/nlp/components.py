@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
+
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 PHRASE_POS = frozenset({"ADJ", "NOUN", "PROPN", "VERB", "NUM"})
@@ -17,10 +19,13 @@ class WeaponPhrases:
     a named system ('Patriot' + 'missile system') extends that system's span instead.
     """
 
-    def __init__(self, heads: list[list[str]], stop_modifiers: list[str]) -> None:
+    def __init__(
+        self, heads: list[list[str]], stop_modifiers: list[str], compound_parents: list[str]
+    ) -> None:
         self.heads = {tuple(h[0].split()): (h[1], h[2] == "yes") for h in heads}
         self.longest = max((len(k) for k in self.heads), default=1)
         self.stop = frozenset(stop_modifiers)
+        self.parents = frozenset(compound_parents)
 
     def __call__(self, doc: Doc) -> Doc:
         ents = list(doc.ents)
@@ -29,14 +34,20 @@ class WeaponPhrases:
         for token in doc:
             if token.pos_ not in ("NOUN", "PROPN") or token.i in owner:
                 continue
-            if token.dep_ == "compound" and token.head.i > token.i:
+            if (
+                token.dep_ == "compound"
+                and token.head.i > token.i
+                and token.head.lemma_.lower() not in self.parents
+            ):
                 continue  # a modifier of a larger noun: "missile" in "missile defence technology"
             match = self._head_at(doc, token.i, owner)
-            if match is None:
+            if match is None or match[2] == "-":  # no head, or a phrase that names people
                 continue
             head_start, lemmas, category, bare = match
             start = self._modifiers_start(doc, head_start, owner)
-            if start == head_start and not bare:
+            before = owner.get(start - 1)
+            national = before is not None and before.label_ == "COUNTRY"  # "Israeli jets"
+            if start == head_start and not (bare or national):
                 continue
             named = owner.get(start - 1)
             if named is not None and named.label_ == "WEAPON" and start > 0:
@@ -92,9 +103,140 @@ class WeaponPhrases:
 
 @Language.factory(
     "newsint_weapon_phrases",
-    default_config={"heads": [], "stop_modifiers": []},
+    default_config={"heads": [], "stop_modifiers": [], "compound_parents": []},
 )
 def make_weapon_phrases(
-    nlp: Language, name: str, heads: list[list[str]], stop_modifiers: list[str]
+    nlp: Language,
+    name: str,
+    heads: list[list[str]],
+    stop_modifiers: list[str],
+    compound_parents: list[str],
 ) -> WeaponPhrases:
-    return WeaponPhrases(heads, stop_modifiers)
+    return WeaponPhrases(heads, stop_modifiers, compound_parents)
+
+
+ARTICLES = frozenset({"the", "a", "an"})
+NAME_PARTICLES = frozenset({"al", "al-", "bin", "ibn", "de", "van", "von", "der", "da", "el", "abu"})
+MONTHS = frozenset(m.lower() for m in calendar.month_name if m)
+
+
+class EntityRules:
+    """Document-level fixes after the statistical NER, for what a small model misses.
+
+    - a capitalised name right after a title is a person ("Capt. Jeff Davis");
+    - the capitalised subject of a speech verb is a person ("Sadiq told", "Karim replied");
+    - a name the document has established as a person is a person wherever it recurs;
+    - a "person" in a place context ("in Raqqah", "the liberation of Raqqah") or after an
+      article ("the Levant") is not, anywhere in the document;
+    - a named ship's short name is that ship wherever it recurs ("FS Forbin" ... "Forbin").
+    """
+
+    def __init__(
+        self, speech: list[str], place_before: list[str], place_of: list[str], not_name: list[str]
+    ) -> None:
+        self.speech = frozenset(speech)
+        self.place_before = frozenset(place_before)
+        self.place_of = frozenset(place_of)
+        self.not_name = frozenset(not_name)
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = self._drop_places(doc, list(doc.ents))
+        ents = _add_free(ents, self._after_titles(doc, ents) + self._speakers(doc))
+        ents = _add_free(ents, self._recurring(doc, ents))
+        doc.ents = sorted(e for e in ents if not (e.label_ == "PERSON" and self._not_a_name(e)))
+        return doc
+
+    def _drop_places(self, doc: Doc, ents: list[Span]) -> list[Span]:
+        places = {e.text for e in ents if e.label_ == "PERSON" and self._place_context(doc, e)}
+        return [e for e in ents if not (e.label_ == "PERSON" and (e.text in places or self._not_a_name(e)))]
+
+    def _not_a_name(self, ent: Span) -> bool:
+        """An organisation word in it ('Saray al-Jihad Group'), or shouting ('QUESTION')."""
+        return any(t.lower_ in self.not_name for t in ent) or (len(ent) == 1 and ent.text.isupper())
+
+    def _place_context(self, doc: Doc, ent: Span) -> bool:
+        before = doc[ent.start - 1] if ent.start > 0 else None
+        if before is None:
+            return False
+        if before.lower_ in ARTICLES or before.lower_ in self.place_before:
+            return True
+        return before.lower_ == "of" and ent.start > 1 and doc[ent.start - 2].lemma_.lower() in self.place_of
+
+    def _after_titles(self, doc: Doc, ents: list[Span]) -> list[Span]:
+        found = []
+        for ent in ents:
+            if ent.label_ != "ROLE":
+                continue
+            end = ent.end
+            while end < len(doc) and end - ent.end < 4 and _name_token(doc[end]):
+                end += 1
+            if end > ent.end and doc[ent.end].is_title and doc[end - 1].is_title:
+                found.append(Span(doc, ent.end, end, "PERSON", span_id="rule|title|"))
+        return found
+
+    def _speakers(self, doc: Doc) -> list[Span]:
+        found = []
+        for token in doc:
+            if token.pos_ != "VERB" or token.lemma_.lower() not in self.speech:
+                continue
+            for subject in token.children:
+                if subject.dep_ == "nsubj" and subject.pos_ == "PROPN" and subject.is_title:
+                    start = min([subject.i, *(c.i for c in subject.children if c.dep_ == "compound")])
+                    found.append(Span(doc, start, subject.i + 1, "PERSON", span_id="rule|speech|"))
+        return found
+
+    def _recurring(self, doc: Doc, ents: list[Span]) -> list[Span]:
+        names: dict[tuple[str, ...], tuple[str, str]] = {}
+        for ent in ents:
+            if ent.label_ == "PERSON":
+                for token in ent:
+                    if token.is_title and len(token) > 2 and not token.is_stop and token.lower_ not in MONTHS:
+                        names.setdefault((token.text,), ("PERSON", "rule|recurring|"))
+            elif ent.label_ == "WEAPON" and ent.id_.endswith("=ship") and len(ent) > 1:
+                names.setdefault(tuple(t.text for t in ent[1:]), ("WEAPON", ent.id_))
+        found = []
+        for start in range(len(doc)):
+            for key, (label, span_id) in names.items():
+                end = start + len(key)
+                if end <= len(doc) and tuple(t.text for t in doc[start:end]) == key:
+                    found.append(Span(doc, start, end, label, span_id=span_id))
+        return found
+
+
+def _name_token(token: Token) -> bool:
+    """A token that can be part of a personal name after a title."""
+    if token.ent_type_ or token.is_punct:
+        return False
+    initial = len(token.text) == 2 and token.text[0].isupper() and token.text[1] == "."
+    return token.is_title or initial or token.lower_ in NAME_PARTICLES
+
+
+OURS = frozenset({"PERSON", "COUNTRY", "WEAPON", "ROLE"})
+
+
+def _add_free(ents: list[Span], extra: list[Span]) -> list[Span]:
+    """Add spans, longest first, where they overlap none of our labels; the model's other guesses
+    (ORG, GPE, ...) give way to them."""
+    taken = {i for e in ents if e.label_ in OURS for i in range(e.start, e.end)}
+    out = list(ents)
+    for span in sorted(extra, key=lambda s: (-(s.end - s.start), s.start)):
+        if not any(i in taken for i in range(span.start, span.end)):
+            out = [e for e in out if e.end <= span.start or e.start >= span.end]
+            out.append(span)
+            taken.update(range(span.start, span.end))
+    return out
+
+
+@Language.factory(
+    "newsint_entity_rules",
+    default_config={"speech": [], "place_before": [], "place_of": [], "not_name": []},
+)
+def make_entity_rules(
+    nlp: Language,
+    name: str,
+    speech: list[str],
+    place_before: list[str],
+    place_of: list[str],
+    not_name: list[str],
+) -> EntityRules:
+    return EntityRules(speech, place_before, place_of, not_name)

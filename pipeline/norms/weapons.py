@@ -115,14 +115,16 @@ def designation_patterns(prefixes: dict[str, str]) -> list[dict[str, object]]:
     ]
 
 
-def ship_patterns(prefixes: list[str]) -> list[dict[str, object]]:
-    """Token patterns for named warships: 'USS Carl Vinson', 'HMS Queen Elizabeth'."""
+def ship_patterns(prefixes: list[str], hulls: list[str]) -> list[dict[str, object]]:
+    """Token patterns for named warships ('USS Carl Vinson') and hull numbers ('DDG 70', 'CVN-78')."""
+    hull_token = "^(?:" + "|".join(map(re.escape, hulls)) + r")-\d{1,3}$"
     return [
-        {
-            "label": "WEAPON",
-            "pattern": [{"ORTH": {"IN": prefixes}}, {"IS_TITLE": True, "OP": "+"}],
-            "id": "pattern|naval|=ship",
-        }
+        {"label": "WEAPON", "pattern": pattern, "id": "pattern|naval|=ship"}
+        for pattern in (
+            [{"ORTH": {"IN": prefixes}}, {"IS_TITLE": True, "OP": "+"}],
+            [{"ORTH": {"IN": hulls}}, {"ORTH": "-", "OP": "?"}, {"IS_DIGIT": True}],
+            [{"TEXT": {"REGEX": hull_token}}],
+        )
     ]
 
 

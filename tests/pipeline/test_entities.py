@@ -96,3 +96,33 @@ def test_named_systems_and_generic_phrases(extractor: Extractor) -> None:
     assert "anti-ship cruise missile" in generic
     assert "drone" in generic
     assert any(m.method == "gazetteer" and "HIMARS" in m.text for m in weapons.values())
+
+
+def test_people_the_small_model_misses(extractor: Extractor) -> None:
+    text = (
+        "Sadiq told Karim that the shop would open again. Karim smiled. "
+        "The briefing was led by Navy Capt. Jeff Davis at the Pentagon."
+    )
+    people = [(m.text, m.method) for m in _run(extractor, text) if m.label == "PERSON"]
+    names = [name for name, _ in people]
+    assert names.count("Karim") == 2 and "Sadiq" in names
+    assert "Jeff Davis" in names
+
+
+def test_places_and_organisations_are_not_people(extractor: Extractor) -> None:
+    text = (
+        "Forces advanced on the city of Raqqah. The isolation of Raqqah continued. "
+        "The Saray al-Jihad Group claimed the attack. QUESTION: what happens next?"
+    )
+    people = {m.text for m in _run(extractor, text) if m.label == "PERSON"}
+    assert not people & {"Raqqah", "Saray al-Jihad Group", "QUESTION"}
+
+
+def test_generic_weapons_keep_people_out_and_events_in(extractor: Extractor) -> None:
+    text = (
+        "A suicide bomber struck the market. A car bomb attack followed, and Israeli jets bombed the depot."
+    )
+    weapons = {m.text: m.norm for m in _run(extractor, text) if m.label == "WEAPON"}
+    assert not any("bomber" in text for text in weapons)
+    assert weapons.get("car bomb") == "car bomb"
+    assert weapons.get("jets") == "jet"
