@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import calendar
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -12,7 +13,7 @@ from typing import Any
 from spacy.tokens import Doc, Span
 
 from pipeline.nlp.build import MODELS, load_pipeline, model_config
-from pipeline.norms.countries import AMBIGUOUS, CountryTable
+from pipeline.norms.countries import AMBIGUOUS, Ambiguity, CountryTable, load_ambiguities, other_sense
 from pipeline.norms.people import clean_name, resolve_names
 from pipeline.norms.weapons import WeaponSystem, designation_norm, load_systems
 from pipeline.records import Mention
@@ -48,17 +49,25 @@ class Knowledge:
     systems: dict[str, WeaponSystem]
     confidence: dict[str, float]
     titles: frozenset[str]
+    ambiguities: dict[str, Ambiguity]
+    not_names: frozenset[str]  # words that may follow a country's name ("Jordan Armed Forces")
 
 
 @lru_cache(maxsize=1)
 def knowledge() -> Knowledge:
     from pipeline.norms.tables import read_lines
 
+    titles = read_lines(MODELS / "people" / "titles.txt")
     return Knowledge(
         countries=CountryTable.load(MODELS / "countries"),
         systems=load_systems(MODELS / "weapons" / "systems.jsonl"),
         confidence=model_config()["confidence"],
-        titles=frozenset(read_lines(MODELS / "people" / "titles.txt")),
+        titles=frozenset(titles),
+        ambiguities=load_ambiguities(MODELS / "countries" / "ambiguous.tsv"),
+        not_names=frozenset(
+            [*read_lines(MODELS / "countries" / "institution_words.txt"), *titles]
+            + [m.lower() for m in calendar.month_name if m]
+        ),
     )
 
 
@@ -95,7 +104,14 @@ def doc_mentions(doc_id: str, doc: Doc, known: Knowledge) -> list[Mention]:
     found = _with_compounds(doc_id, doc.text, found, known, sentences)
     found = _resolve_people(found, known)
     found = _resolve_ambiguous(found)
+    found = [m for m in found if not _other_sense(m, doc.text, known)]
     return sorted(found, key=lambda m: (m.start, m.end, m.label))
+
+
+def _other_sense(mention: Mention, text: str, known: Knowledge) -> bool:
+    """'Georgia' the US state, 'Jordan' in a person's name: not a mention of the country."""
+    ambiguity = known.ambiguities.get(mention.text) if mention.label == "COUNTRY" else None
+    return ambiguity is not None and other_sense(ambiguity, text, mention.start, mention.end, known.not_names)
 
 
 def _from_ent(doc_id: str, ent: Span, known: Knowledge, sentences: _Sentences) -> Mention | None:

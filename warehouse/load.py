@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.norms.countries import country_name
+from pipeline.norms.people import merge_surname, surname_index
 from pipeline.records import Article, Failure, FeedEntry, FeedResult, Mention
 from pipeline.settings import Source
 
@@ -161,7 +162,8 @@ def load_batch(
     """Articles, their mentions (replaced whole), entities and failures, in one transaction."""
     at = now()
     article_rows = _dedupe([_article_row(a, run_id, version) for a in articles], ("article_id",))
-    mention_rows = [_mention_row(m, run_id, version) for ms in mentions.values() for m in ms]
+    merged = _merge_surnames(con, [m for ms in mentions.values() for m in ms])
+    mention_rows = [_mention_row(m, run_id, version) for m in merged]
     with _Tx(con):
         con.register("batch_articles", pa.Table.from_pylist(article_rows, schema=_ARTICLE_SCHEMA))
         ((new, changed, unchanged),) = con.execute("""
@@ -190,6 +192,18 @@ def load_batch(
         )
         record_failures(con, run_id, failures)
     return LoadStats(new, changed, unchanged, len(mention_rows))
+
+
+def _merge_surnames(con: duckdb.DuckDBPyConnection, mentions: list[Mention]) -> list[Mention]:
+    """A lone surname joins the one person known by that surname, in the warehouse or this batch,
+    so the entities table does not split one person in two ("Biden" and "Joe Biden")."""
+    known = [row[0] for row in con.execute("SELECT norm FROM entities WHERE label = 'PERSON'").fetchall()]
+    index = surname_index([*known, *(m.norm for m in mentions if m.label == "PERSON" and m.norm)])
+    out = []
+    for m in mentions:
+        full = merge_surname(m.norm, index) if m.label == "PERSON" and m.norm else None
+        out.append(replace(m, norm=full, kind="surname_merge") if full else m)
+    return out
 
 
 def record_failures(con: duckdb.DuckDBPyConnection, run_id: str, failures: Iterable[Failure]) -> None:

@@ -74,9 +74,7 @@ def build(model: str, target: Path) -> None:
     designations = {r["prefix"]: r["category"] for r in read_tsv(MODELS / "weapons" / "designations.tsv")}
     ships = read_lines(MODELS / "weapons" / "ship_prefixes.txt")
     hulls = read_lines(MODELS / "weapons" / "hull_prefixes.txt")
-    exact_ruler.add_patterns(
-        countries.patterns() + exact + designation_patterns(designations) + ship_patterns(ships, hulls)
-    )
+    exact_ruler.add_patterns(countries.patterns() + exact)
     loose_ruler = nlp.add_pipe(
         "span_ruler",
         name="gazetteer_loose",
@@ -84,6 +82,9 @@ def build(model: str, target: Path) -> None:
         config={**ruler_config, "phrase_matcher_attr": "LOWER"},
     )
     loose_ruler.add_patterns(loose + roles)
+    # Patterns for systems the gazetteer lacks come after it, so a listed system keeps its identity.
+    pattern_ruler = nlp.add_pipe("span_ruler", name="weapon_patterns", before="ner", config={**ruler_config})
+    pattern_ruler.add_patterns(designation_patterns(designations) + ship_patterns(ships, hulls))
     heads = [[r["head"], r["category"], r["bare"]] for r in read_tsv(MODELS / "weapons" / "heads.tsv")]
     stop = [r["word"] for r in read_tsv(MODELS / "weapons" / "modifiers.tsv")]
     parents = read_lines(MODELS / "weapons" / "compound_parents.txt")

@@ -118,3 +118,84 @@ def country_name(code: str) -> str:
 
 def _pattern(text: str, form: CountryForm) -> dict[str, object]:
     return {"label": "COUNTRY", "pattern": text, "id": f"gazetteer|{form.code or ''}|{form.kind}"}
+
+
+@dataclass(frozen=True, slots=True)
+class Ambiguity:
+    """A country name with another sense, and the cues that tell the two apart."""
+
+    other_sense: str
+    cues_other: tuple[str, ...]
+    cues_country: tuple[str, ...]
+
+
+def load_ambiguities(path: Path) -> dict[str, Ambiguity]:
+    return {
+        row["text"]: Ambiguity(
+            row["other_sense"],
+            tuple(c for c in row["cues_other"].split(";") if c),
+            tuple(c for c in row["cues_country"].split(";") if c),
+        )
+        for row in read_tsv(path)
+    }
+
+
+_NEXT_NAME = re.compile(r" [A-Z][\w'’-]+")
+_PREV_WORD = re.compile(r"([A-Z][\w'’.-]*) $")
+# Capitalised at a sentence start, these words are not the first half of a name ("In Jordan, ...").
+_FUNCTION_WORDS = frozenset(
+    {
+        "in",
+        "at",
+        "on",
+        "from",
+        "to",
+        "the",
+        "a",
+        "an",
+        "and",
+        "but",
+        "for",
+        "with",
+        "by",
+        "of",
+        "as",
+        "when",
+        "after",
+        "before",
+        "while",
+        "since",
+        "if",
+        "near",
+        "into",
+        "across",
+        "over",
+        "under",
+        "about",
+        "against",
+        "between",
+        "without",
+        "within",
+    }
+)
+
+
+def other_sense(
+    ambiguity: Ambiguity, text: str, start: int, end: int, not_names: frozenset[str] = frozenset()
+) -> bool:
+    """Whether the name at text[start:end] is used in its other sense, not as the country.
+
+    `not_names`: lower-case words that may follow a country without forming a longer name
+    ("Jordan Armed Forces", "Turkey November").
+    """
+    previous = _PREV_WORD.search(text, max(0, start - 40), start)
+    word = previous.group(1) if previous else ""
+    sentence_end = word.endswith(".") and len(word) > 2  # "Syria. Jordan" but not "J. Jordan"
+    following = _NEXT_NAME.match(text, end)
+    if (following and following.group().strip().lower() not in not_names) or (
+        word and not sentence_end and word.lower() not in _FUNCTION_WORDS
+    ):
+        return True  # part of a longer name: "Michael Jordan", "Georgia Tech"
+    if any(cue in text for cue in ambiguity.cues_country):
+        return False
+    return any(cue in text for cue in ambiguity.cues_other)

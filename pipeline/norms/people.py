@@ -60,3 +60,25 @@ def _best(candidates: list[str], counts: Counter[str]) -> str | None:
         if not _contains(top_tokens, name_key(other).split()) and name_key(other) != name_key(top):
             return None
     return top
+
+
+def surname_index(full_names: Iterable[str]) -> dict[str, set[str]]:
+    """Last name (comparison key) -> the full names that end with it."""
+    index: dict[str, set[str]] = {}
+    for name in full_names:
+        tokens = name_key(name).split()
+        if len(tokens) >= 2:
+            index.setdefault(tokens[-1], set()).add(name)
+    return index
+
+
+def merge_surname(name: str, index: dict[str, set[str]]) -> str | None:
+    """The one known full name a lone surname can stand for, or None when there are none or several.
+
+    Only a single-token name merges: "Biden" -> "Joe Biden" when no other known person is a Biden.
+    """
+    tokens = name_key(name).split()
+    if len(tokens) != 1:
+        return None
+    matches = index.get(tokens[0], set())
+    return next(iter(matches)) if len(matches) == 1 else None

@@ -126,3 +126,19 @@ def test_generic_weapons_keep_people_out_and_events_in(extractor: Extractor) -> 
     assert not any("bomber" in text for text in weapons)
     assert weapons.get("car bomb") == "car bomb"
     assert weapons.get("jets") == "jet"
+
+
+def test_possessives_plurals_and_designations(extractor: Extractor) -> None:
+    text = (
+        "Putin's envoy said Ukrainians had shot down a Kh-47M2 Kinzhal and two Shahed-136 drones, "
+        "while China tested the DF-17."
+    )
+    mentions = _run(extractor, text)
+    people = {m.text for m in mentions if m.label == "PERSON"}
+    countries = {(m.text, m.norm, m.kind) for m in mentions if m.label == "COUNTRY"}
+    weapons = {m.norm: m for m in mentions if m.label == "WEAPON"}
+    assert "Putin" in people and "Putin's" not in people
+    assert ("Ukrainians", "UKR", "plural") in countries
+    assert {"Kh-47M2 Kinzhal", "DF-17"} <= set(weapons)
+    assert any(name.startswith("Shahed-136") for name in weapons)
+    assert weapons["DF-17"].attrs["origin"] == "CHN" and weapons["DF-17"].attrs["category"] == "missile"

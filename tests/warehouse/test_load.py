@@ -156,3 +156,15 @@ def test_pending_entries_until_loaded_or_given_up(tmp_path: Path) -> None:
         after = [e.article_id for e in pending_entries(con, max_attempts=2)]
     assert pending == ["a3"]  # a1 loaded, a2 gone for good, a3 worth another try
     assert after == []
+
+
+def test_a_lone_surname_joins_the_known_person(tmp_path: Path) -> None:
+    full = Mention("a1", 0, 9, "Joe Biden", "PERSON", "Joe Biden", "model", "full", 0.8, "s", 0)
+    short = Mention("a2", 0, 5, "Biden", "PERSON", "Biden", "model", "as_written", 0.8, "s", 0)
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        load_batch(con, "r1", "v1", [_article("a1", "x")], {"a1": [full]}, [])
+        load_batch(con, "r2", "v1", [_article("a2", "y")], {"a2": [short]}, [])
+        entities = con.execute("SELECT entity_id, aliases FROM entities").fetchall()
+        kinds = con.execute("SELECT article_id, norm, kind FROM mentions ORDER BY article_id").fetchall()
+    assert entities == [("person:joe-biden", ["Biden", "Joe Biden"])]
+    assert kinds == [("a1", "Joe Biden", "full"), ("a2", "Joe Biden", "surname_merge")]

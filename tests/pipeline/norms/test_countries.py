@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from pipeline.norms.countries import CountryTable
+from pipeline.norms.countries import CountryTable, load_ambiguities, other_sense
 from tests.conftest import REPO
 
 
@@ -76,3 +76,30 @@ def test_patterns(table: CountryTable) -> None:
     assert "us" not in texts  # abbreviations match in their own case only
     assert "Sino" not in texts  # combining forms only count inside compounds
     assert {p["id"] for p in patterns if p["pattern"] == "Korea"} == {"gazetteer||ambiguous"}
+
+
+AMBIGUOUS_CASES = [
+    ("Michael Jordan played in Chicago.", "Jordan", True),
+    ("Jordan Peterson gave a talk.", "Jordan", True),
+    ("In Jordan, refugees may now work legally.", "Jordan", False),
+    ("Syria and Iraq border Jordan. Amman said so.", "Jordan", False),
+    ("Atlanta is the capital of Georgia, where Gov. Kemp spoke.", "Georgia", True),
+    ("Georgia accused Moscow of backing separatists in South Ossetia.", "Georgia", False),
+    ("Students at Georgia Tech built a drone.", "Georgia", True),
+    ("Oil spills in the Niger Delta continue.", "Niger", True),
+    ("Turkey prices rose before Thanksgiving.", "Turkey", True),
+    ("Turkey and Greece met in Ankara.", "Turkey", False),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "expected"), AMBIGUOUS_CASES)
+def test_ambiguous_names_read_in_context(text: str, name: str, expected: bool) -> None:
+    ambiguities = load_ambiguities(REPO / "models" / "countries" / "ambiguous.tsv")
+    start = text.index(name)
+    assert other_sense(ambiguities[name], text, start, start + len(name)) is expected
+
+
+def test_turkey_and_turkiye_are_one_country(table: CountryTable) -> None:
+    assert table.lookup("Turkey") == table.lookup("Türkiye")
+    form = table.lookup("Türkiye")
+    assert form is not None and form.code == "TUR"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.norms.people import clean_name, resolve_names
+from pipeline.norms.people import clean_name, merge_surname, resolve_names, surname_index
 
 
 @pytest.mark.parametrize("text", ["Putin's", "Putin’s", " Putin "])
@@ -37,3 +37,12 @@ def test_family_name_first() -> None:
 
 def test_possessive_before_punctuation() -> None:
     assert clean_name("Putin's,") == "Putin"
+
+
+def test_lone_surname_merges_only_when_one_person_has_it() -> None:
+    index = surname_index(["Joe Biden", "Kim Jong Un", "Kim Yo Jong", "Lloyd Austin"])
+    assert merge_surname("Biden", index) == "Joe Biden"
+    assert merge_surname("Austin", index) == "Lloyd Austin"
+    assert merge_surname("Kim", index) is None  # never a surname here; and "Un"/"Jong" differ
+    assert merge_surname("Hunter Biden", index) is None  # a full name is its own person
+    assert merge_surname("Macron", index) is None
