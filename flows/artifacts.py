@@ -1,20 +1,78 @@
-"""What an analyst sees of a run in the Prefect UI."""
+"""What an analyst sees of a run in the Prefect UI, under keys that keep each artifact's history."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 
 from flows.summary import RunSummary
+from pipeline.reprocess import ChangeReport, report_markdown
+from pipeline.review import evidence_markdown, table_rows
+from warehouse import db
+from warehouse.review import review_articles
 
 
-def publish_run_summary(summary: RunSummary, top: Sequence[tuple[str, str, int]]) -> None:
-    """A table of what the run did and the most mentioned entities, keyed to keep its history."""
-    rows = [{"measure": name, "value": value} for name, value in summary.counts().items()]
+def publish_run_summary(
+    summary: RunSummary, top: Sequence[tuple[str, str, int]], key: str = "newsint-run-summary"
+) -> None:
+    """A table of what the run did, why feeds failed, and the most mentioned entities."""
+    rows: list[dict[str, str | int | float]] = [
+        {"measure": name, "value": value} for name, value in summary.counts().items()
+    ]
+    rows += [{"measure": f"mentions {label}", "value": n} for label, n in summary.mentions_per_label.items()]
+    rows.append({"measure": "duration (s)", "value": round(summary.duration_seconds, 1)})
+    rows += [{"measure": f"failed feed {url}", "value": reason} for url, reason in summary.failed_feeds]
     rows += [{"measure": f"top {label.lower()}", "value": f"{name} ({n})"} for label, name, n in top]
     create_table_artifact(
-        rows,
-        key="newsint-run-summary",
-        description=f"newsint ingest run {summary.run_id}: feeds, articles and mentions",
+        rows, key=key, description=f"newsint run {summary.run_id}: feeds, articles and mentions"
     )
+
+
+def publish_review(db_path: Path, article_ids: Sequence[str], prefix: str) -> None:
+    """The new and changed articles as a table, and the evidence for every mention in them."""
+    with db.connect(db_path, read_only=True) as con:
+        articles = review_articles(con, article_ids)
+    create_table_artifact(
+        table_rows(articles) or [{"title": "no new or changed articles"}],
+        key=f"{prefix}-articles",
+        description="New or changed articles: people, countries and weapons found in each",
+    )
+    create_markdown_artifact(
+        evidence_markdown(articles),
+        key=f"{prefix}-evidence",
+        description="Each mention in its sentence, with its norm, how it was found and its confidence",
+    )
+
+
+def publish_change_report(report: ChangeReport, old_versions: Sequence[str], new_version: str) -> None:
+    """Per label, mentions added, removed and changed norm, with examples: review before trusting."""
+    create_markdown_artifact(
+        report_markdown(report, old_versions, new_version),
+        key="newsint-reprocess-changes",
+        description=f"What re-running pipeline {new_version} changed",
+    )
+
+
+class Progress:
+    """A progress artifact a run moves forward batch by batch."""
+
+    def __init__(self, key: str, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.artifact_id = create_progress_artifact(
+            100.0 if total == 0 else 0.0, key=key, description=f"0 of {total} articles"
+        )
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        share = 100.0 * self.done / self.total if self.total else 100.0
+        update_progress_artifact(
+            self.artifact_id, min(share, 100.0), description=f"{self.done} of {self.total} articles"
+        )

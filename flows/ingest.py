@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.artifacts import publish_run_summary
+from flows.artifacts import Progress, publish_review, publish_run_summary
 from flows.summary import RunSummary
 from pipeline.crawl import fetch_articles, poll_feeds
 from pipeline.entities import Extractor
@@ -17,20 +18,34 @@ from pipeline.fetch import Fetcher
 from pipeline.nlp.build import pipeline_version
 from pipeline.records import Article, Failure, FeedEntry, FeedResult, Mention
 from pipeline.settings import Settings, load_settings
-from warehouse import db, load
+from warehouse import db, events, feeds, load
 from warehouse.queries import top_entities
+from warehouse.review import mentions_per_label
 
 
 @task(name="poll-feeds", cache_policy=NO_CACHE)
 def poll(settings: Settings, run_id: str) -> list[FeedResult]:
-    """Poll every configured feed and store its new entries."""
+    """Poll every configured feed not backing off or paused, and store its new entries."""
     sources = [(s, settings.source_location(s)) for s in settings.sources]
     with db.open_warehouse(settings.db_path) as con:
-        validators = load.feed_validators(con)
+        validators = feeds.feed_validators(con)
+        on_hold = feeds.feeds_on_hold(con, db.now())
+    held = {url: why for _, url in sources if (why := on_hold.get(url))}
+    due = [(s, url) for s, url in sources if url not in held]
     with Fetcher(settings) as fetcher:
-        results = poll_feeds(fetcher, sources, validators)
+        results = poll_feeds(fetcher, due, validators)
+    policy = feeds.FeedPolicy(
+        settings.feed_backoff_seconds,
+        settings.feed_backoff_max_seconds,
+        settings.feed_pause_after,
+        settings.feed_pause_seconds,
+    )
     with db.open_warehouse(settings.db_path) as con:
-        load.record_polls(con, run_id, sources, results)
+        feeds.record_polls(con, run_id, due, results)
+        feeds.schedule_feeds(con, results, policy)
+        events.record_held(con, run_id, held)
+    for url, why in held.items():
+        get_run_logger().warning("feed %s not polled: %s", url, why)
     return results
 
 
@@ -38,7 +53,7 @@ def poll(settings: Settings, run_id: str) -> list[FeedResult]:
 def pending(settings: Settings) -> list[FeedEntry]:
     """Entries still without an article: new ones, and those a previous run could not finish."""
     with db.open_warehouse(settings.db_path) as con:
-        return load.pending_entries(con, settings.max_attempts)
+        return feeds.pending_entries(con, settings.max_attempts)
 
 
 @task(name="fetch-articles", cache_policy=NO_CACHE, retries=1)
@@ -51,7 +66,7 @@ def fetch(settings: Settings, entries: Sequence[FeedEntry]) -> tuple[list[Articl
 @task(name="find-entities", cache_policy=NO_CACHE)
 def find_entities(settings: Settings, articles: Sequence[Article]) -> dict[str, list[Mention]]:
     """People, countries and weapons in a batch of English articles (one nlp.pipe call)."""
-    extractor = Extractor(settings.spacy_model, settings.batch_size)
+    extractor = Extractor.from_settings(settings)
     english = [(a.article_id, a.text) for a in articles if a.status == "ok"]
     return dict(extractor.extract(english))
 
@@ -71,10 +86,13 @@ def store(
 
 
 @flow(name="newsint-ingest", log_prints=False)
-def ingest(config: str | None = None, db_path: str | None = None) -> RunSummary:
+def ingest(config: str | None = None, db_path: str | None = None, group: str | None = None) -> RunSummary:
     """Poll the configured feeds and load new articles' people, countries and weapons."""
     logger = get_run_logger()
     settings = load_settings(config, db_path=Path(db_path) if db_path else None)
+    if group is not None:  # a scheduled deployment polls one group of sources
+        settings = settings.model_copy(update={"sources": [s for s in settings.sources if s.group == group]})
+    started = time.monotonic()
     summary = RunSummary(run_id=uuid.uuid4().hex[:12])
     summary.pipeline_version = pipeline_version(settings.spacy_model)
     with db.open_warehouse(settings.db_path) as con:
@@ -86,8 +104,11 @@ def ingest(config: str | None = None, db_path: str | None = None) -> RunSummary:
     summary.feeds_failed = sum(r.status == "error" for r in results)
     for failed in (r for r in results if r.status == "error"):
         logger.warning("feed %s failed: %s", failed.feed_url, failed.error)
+        summary.failed_feeds.append((failed.feed_url, failed.error or "no response"))
 
-    for batch in _batches(pending(settings), settings.batch_size):
+    todo = pending(settings)
+    progress = Progress("newsint-ingest-progress", len(todo))
+    for batch in _batches(todo, settings.batch_size):
         articles, failures = fetch(settings, batch)
         mentions = find_entities(settings, articles)
         stats = store(settings, summary.run_id, summary.pipeline_version, articles, mentions, failures)
@@ -96,13 +117,18 @@ def ingest(config: str | None = None, db_path: str | None = None) -> RunSummary:
         summary.articles_unchanged += stats.unchanged
         summary.articles_failed += len(failures)
         summary.mentions += stats.mentions
+        summary.fresh_articles += stats.fresh
         for failure in failures:
             logger.warning("article %s not loaded: %s", failure.url, failure.reason)
+        progress.advance(len(batch))
 
     with db.open_warehouse(settings.db_path) as con:
         load.finish_run(con, summary.run_id, "completed", summary.counts())
         top = top_entities(con, per_label=3)
+        summary.mentions_per_label = mentions_per_label(con, summary.run_id)
+    summary.duration_seconds = time.monotonic() - started
     publish_run_summary(summary, top)
+    publish_review(settings.db_path, summary.fresh_articles, "newsint-ingest")
     logger.info("run %s: %s", summary.run_id, summary.counts())
     return summary
 

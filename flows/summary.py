@@ -18,6 +18,18 @@ class RunSummary:
     articles_failed: int = 0
     mentions: int = 0
     errors: list[str] = field(default_factory=list)
+    # Not columns of the runs table: counts() keeps only the int fields above.
+    failed_feeds: list[tuple[str, str]] = field(default_factory=list)
+    mentions_per_label: dict[str, int] = field(default_factory=dict)
+    duration_seconds: float = 0.0
+    fresh_articles: list[str] = field(default_factory=list)
+
+    def add_batch(self, new: int, changed: int, unchanged: int, failed: int, mentions: int) -> None:
+        self.articles_new += new
+        self.articles_changed += changed
+        self.articles_unchanged += unchanged
+        self.articles_failed += failed
+        self.mentions += mentions
 
     def counts(self) -> dict[str, int]:
         return {k: v for k, v in asdict(self).items() if isinstance(v, int)}

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
 
+import charset_normalizer
 import py3langid
 import trafilatura
 
@@ -14,6 +17,14 @@ from pipeline.urls import content_hash
 
 EXTRACTOR = f"trafilatura {version('trafilatura')}"
 MIN_CHARS = 200
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+LATIN_GUESSES = frozenset(
+    {"cp1250", "cp1252", "cp1257", "latin_1", "iso8859_2", "iso8859_15", "mac_latin2", "cp775", "cp852"}
+)
+# A teaser is short; a full article that merely ends with "subscribe" is not one.
+TEASER_CHARS = 2000
+TEASER_TAIL = 400
+PAYWALLED = re.compile(rb"[\"']?isAccessibleForFree[\"']?\s*[:=]\s*[\"']?false", re.IGNORECASE)
 
 # trafilatura logs every page it finds too short at WARNING; that is a recorded outcome here.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -28,15 +39,27 @@ def extract_article(
     entry: FeedEntry,
     fetched_at: datetime,
     languages: list[str],
+    teaser_markers: Sequence[str] = (),
+    charset: str | None = None,
 ) -> Article:
-    """Turn a fetched page into an Article; raises ExtractionError for empty or non-article pages."""
+    """Turn a fetched page into an Article; raises ExtractionError for empty or non-article pages.
+
+    A paywall teaser is kept with status `teaser`: stored, but no entities are read from it.
+    """
     doc = trafilatura.bare_extraction(
-        html, url=entry.url, with_metadata=True, include_comments=False, include_tables=False
+        decode_page(html, charset) if isinstance(html, bytes) else html,
+        url=entry.url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
     )
     text = (doc.text or "").strip() if doc is not None else ""
     if len(text) < MIN_CHARS:
         raise ExtractionError(f"no article text ({len(text)} characters extracted)")
     language = detect_language(text)
+    status = "ok" if language in languages else "non_english"
+    if is_teaser(html, text, teaser_markers):
+        status = "teaser"
     published, method = _published(doc.date, entry)
     return Article(
         article_id=entry.article_id,
@@ -50,9 +73,38 @@ def extract_article(
         text=text,
         content_hash=content_hash(text),
         extraction=EXTRACTOR,
-        status="ok" if language in languages else "non_english",
+        status=status,
         fetched_at=fetched_at,
     )
+
+
+def decode_page(page: bytes, charset: str | None = None) -> str:
+    """Page bytes as text: the HTTP charset, else the page's own meta charset, else UTF-8, each only
+    if the bytes decode cleanly under it; else a detected encoding."""
+    meta = META_CHARSET.search(page[:4096])
+    for candidate in (charset, meta.group(1).decode("ascii") if meta else None, "utf-8"):
+        if candidate:
+            try:
+                return page.decode(candidate)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    best = charset_normalizer.from_bytes(page[:200_000]).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    # Single-byte Latin guesses are unreliable between code pages (cp1250 vs cp1252 differ in a
+    # few letters); the WHATWG default for undeclared Western pages is windows-1252.
+    if encoding in LATIN_GUESSES:
+        encoding = "cp1252"
+    return page.decode(encoding, errors="replace")
+
+
+def is_teaser(page: bytes | str, text: str, markers: Sequence[str]) -> bool:
+    """The page says it is paywalled (schema.org isAccessibleForFree: false, the markup publishers
+    give search engines), or a short text ends on a subscription prompt."""
+    raw = page.encode("utf-8", "replace") if isinstance(page, str) else page
+    if PAYWALLED.search(raw):
+        return True
+    tail = text[-TEASER_TAIL:].casefold()
+    return len(text) < TEASER_CHARS and any(marker.casefold() in tail for marker in markers)
 
 
 def detect_language(text: str) -> str:

@@ -60,27 +60,201 @@ def run(config: ConfigOption = None, db: DbOption = None) -> None:
 
 
 @app.command()
+def serve(config: ConfigOption = None, db: DbOption = None) -> None:
+    """Serve ingest on each source group's cron schedule, plus reprocess on demand (Ctrl-C stops)."""
+    _quiet_prefect()
+    import prefect
+
+    from flows.serve import deployments, unscheduled_groups
+    from pipeline.settings import DEFAULT_CONFIG, load_settings
+
+    settings = load_settings(config, db_path=db)
+    config_path = Path(config or os.environ.get("NEWSINT_CONFIG") or DEFAULT_CONFIG).resolve()
+    db_path = settings.db_path.resolve()
+    os.chdir(REPO_ROOT)  # deployments name their flows by paths relative to where they are made
+    served = deployments(settings, config_path, db_path)
+    if not os.environ.get("PREFECT_API_URL"):
+        typer.echo("PREFECT_API_URL is not set: runs go to a temporary server (see `make ui`).", err=True)
+    for group in unscheduled_groups(settings):
+        typer.echo(f"group {group!r} has no [groups.{group}] cron: its sources are not served", err=True)
+    prefect.serve(*served)
+
+
+@app.command()
+def reprocess(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    everything: Annotated[bool, typer.Option("--all", help="Re-run every article, not only stale ones.")] = (
+        False
+    ),
+) -> None:
+    """Re-find entities in stored articles after models/ changed; reports what changed."""
+    _quiet_prefect()
+    from flows.reprocess import reprocess as reprocess_flow
+    from pipeline.settings import load_settings
+
+    settings = load_settings(config, db_path=db)
+    done = reprocess_flow(str(config) if config else None, str(settings.db_path), everything)
+    typer.echo(
+        f"Re-ran {done.articles} articles with pipeline {done.pipeline_version}; "
+        f"{done.report.articles_changed} changed, {done.mentions} mentions written."
+    )
+    for row in done.report.rows():
+        typer.echo(
+            f"  {row['label']:8} added {row['added']}, removed {row['removed']}, "
+            f"changed norm {row['changed_norm']}"
+        )
+
+
+@app.command()
+def backfill(
+    urls: Annotated[list[str] | None, typer.Argument(help="Article URLs.")] = None,
+    url_file: Annotated[Path | None, typer.Option("--urls", help="File with one URL per line.")] = None,
+    sitemap: Annotated[list[str] | None, typer.Option(help="Sitemap URL or file (repeatable).")] = None,
+    folder: Annotated[Path | None, typer.Option(help="Folder of saved .html and .txt files.")] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Ingest past articles from URLs, sitemaps or saved files through the ingest tasks."""
+    if not (urls or url_file or sitemap or folder):
+        raise typer.BadParameter("give URLs, --urls FILE, --sitemap or --folder")
+    _quiet_prefect()
+    from flows.backfill import backfill as backfill_flow
+    from pipeline.settings import load_settings
+
+    settings = load_settings(config, db_path=db)
+    done = backfill_flow(
+        urls=urls,
+        url_file=str(url_file) if url_file else None,
+        sitemaps=sitemap,
+        folder=str(folder) if folder else None,
+        config=str(config) if config else None,
+        db_path=str(settings.db_path),
+    )
+    typer.echo(
+        f"Backfill {done.run_id}: {done.articles_new} new, {done.articles_changed} changed, "
+        f"{done.articles_unchanged} unchanged, {done.articles_failed} failed; {done.mentions} mentions."
+    )
+    for url, reason in done.failed_feeds:
+        typer.echo(f"  sitemap {url}: {reason}", err=True)
+
+
+@app.command()
 def sql(
     query: Annotated[str, typer.Argument(help="SQL to run against the warehouse (read-only).")],
     config: ConfigOption = None,
     db: DbOption = None,
     output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
-    """Run a read-only SQL query and print the result."""
+    """Run a read-only SQL query and print the result (waits while a load holds the file)."""
+    from pipeline.settings import load_settings
+    from warehouse.queries import open_reader
+
+    settings = load_settings(config, db_path=db)
+    with open_reader(settings.db_path) as con:
+        cursor = con.execute(query)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    _print_rows(columns, rows, output)
+
+
+@app.command()
+def query(
+    name: Annotated[str | None, typer.Argument(help="A named query; leave out to list them.")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="A parameter as key=value; repeatable.")
+    ] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """Run a named query from warehouse/queries/ (list them when NAME is left out)."""
+    from pipeline.settings import load_settings
+    from warehouse.queries import QueryError, named_queries, open_reader, run_named
+
+    if name is None:
+        for known in named_queries().values():
+            typer.echo(f"{known.name}  ({known.usage()})\n    {known.description}")
+        return
+    pairs = [p.partition("=") for p in param or []]
+    if any(not sep or not key for key, sep, _ in pairs):
+        raise typer.BadParameter("--param takes key=value")
+    settings = load_settings(config, db_path=db)
+    try:
+        with open_reader(settings.db_path) as con:
+            columns, rows = run_named(con, name, {key: value for key, _, value in pairs})
+    except QueryError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    _print_rows(columns, rows, output)
+
+
+@app.command()
+def export(
+    output_dir: Annotated[Path, typer.Option("-o", "--output", help="Folder to write into.")] = Path(
+        "data/export"
+    ),
+    fmt: Annotated[str, typer.Option("--format", help="parquet (partitioned by day) or csv.")] = "parquet",
+    since: Annotated[str | None, typer.Option(help="Only articles from this day on (YYYY-MM-DD).")] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Export articles, mentions and entities as Parquet (partitioned by day) or CSV."""
+    from datetime import date
+
+    from pipeline.settings import load_settings
+    from warehouse.export import FORMATS
+    from warehouse.export import export as write_export
+    from warehouse.queries import open_reader
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
+    try:
+        start = date.fromisoformat(since) if since else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"--since {since!r} is not a date (YYYY-MM-DD)") from exc
+    settings = load_settings(config, db_path=db)
+    with open_reader(settings.db_path) as con:
+        written = write_export(con, output_dir, fmt, start)
+    for item in written:
+        typer.echo(f"{item.table:17} {item.rows:7} rows  {item.path}")
+
+
+@app.command()
+def report(
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("report.html"),
+    days: Annotated[int, typer.Option(min=1, help="Days covered, up to --until.")] = 30,
+    until: Annotated[
+        str | None, typer.Option(help="Last day covered (YYYY-MM-DD); default: the newest article's.")
+    ] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Write a self-contained HTML report: top countries and weapons over time, co-mentions, people."""
+    from datetime import date
+
+    from pipeline.settings import load_settings
+    from warehouse.queries import open_reader
+    from warehouse.report import gather, render
+
+    try:
+        end = date.fromisoformat(until) if until else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"--until {until!r} is not a date (YYYY-MM-DD)") from exc
+    settings = load_settings(config, db_path=db)
+    with open_reader(settings.db_path) as con:
+        data = gather(con, days, end)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render(data), encoding="utf-8")
+    typer.echo(f"wrote {output} ({data.start} to {data.end}, {data.totals['articles']} articles)")
+
+
+def _print_rows(columns: list[str], rows: list[tuple[object, ...]], output: str) -> None:
     import csv
     import sys
 
     from rich.console import Console
     from rich.table import Table
 
-    from pipeline.settings import load_settings
-    from warehouse.db import connect
-
-    settings = load_settings(config, db_path=db)
-    with connect(settings.db_path, read_only=True) as con:
-        cursor = con.execute(query)
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
     if output == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
@@ -105,7 +279,7 @@ def extract(
     from pipeline.settings import load_settings
 
     settings = load_settings(config)
-    extractor = Extractor(settings.spacy_model, settings.batch_size)
+    extractor = Extractor.from_settings(settings)
     output.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     with output.open("w", encoding="utf-8") as out:
@@ -137,7 +311,7 @@ def evaluate(
         raise typer.BadParameter(f"{scorer_path} not found: pass --shared with the shared folder")
     scorer = evaluation.load_scorer(scorer_path)
     settings = load_settings(config)
-    extractor = Extractor(settings.spacy_model, settings.batch_size)
+    extractor = Extractor.from_settings(settings)
     benchmarks = [
         evaluation.Benchmark(
             f"re3d {split}", shared / "benchmarks" / "re3d" / f"{split}.ours.jsonl", evaluation.LABELS

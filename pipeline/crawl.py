@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from pipeline.articles import ExtractionError, extract_article
 from pipeline.feeds import FeedError, parse_feed
 from pipeline.fetch import Fetcher
+from pipeline.netguard import REFUSED
 from pipeline.records import Article, Failure, FeedEntry, FeedResult, Response
 from pipeline.settings import Source
 
@@ -63,12 +65,27 @@ def fetch_articles(
     articles: list[Article] = []
     failures: list[Failure] = []
     for entry, response in zip(entries, responses, strict=True):
-        result = _article(entry, response, languages)
+        result = _article(entry, response, languages, fetcher.settings.teaser_markers)
         (articles if isinstance(result, Article) else failures).append(result)
     return articles, failures
 
 
-def _article(entry: FeedEntry, response: Response, languages: list[str]) -> Article | Failure:
+def _charset(content_type: str | None) -> str | None:
+    for param in (content_type or "").split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip("\"'") or None
+    return None
+
+
+def _permanent(response: Response) -> bool:
+    """404/410 and a refused address will not change by asking again: stop asking."""
+    return response.status in PERMANENT_STATUS or (response.error or "").startswith(REFUSED)
+
+
+def _article(
+    entry: FeedEntry, response: Response, languages: list[str], teaser_markers: Sequence[str]
+) -> Article | Failure:
     if not response.ok:
         return Failure(
             entry.url,
@@ -78,7 +95,7 @@ def _article(entry: FeedEntry, response: Response, languages: list[str]) -> Arti
             response.status,
             len(response.body),
             response.elapsed_ms,
-            permanent=response.status in PERMANENT_STATUS,
+            permanent=_permanent(response),
         )
     content_type = (response.content_type or "text/html").split(";")[0].strip().lower()
     if content_type not in ("text/html", "application/xhtml+xml", "text/plain"):
@@ -93,7 +110,16 @@ def _article(entry: FeedEntry, response: Response, languages: list[str]) -> Arti
             permanent=True,
         )
     try:
-        return extract_article(response.body, entry, datetime.now(UTC), languages)
+        charset = _charset(response.content_type)
+        article = extract_article(
+            response.body, entry, datetime.now(UTC), languages, teaser_markers, charset
+        )
+        return replace(
+            article,
+            http_status=response.status,
+            bytes=len(response.body),
+            elapsed_ms=response.elapsed_ms,
+        )
     except ExtractionError as exc:
         return Failure(
             entry.url,

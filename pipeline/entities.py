@@ -17,6 +17,7 @@ from pipeline.norms.countries import AMBIGUOUS, Ambiguity, CountryTable, load_am
 from pipeline.norms.people import clean_name, resolve_names
 from pipeline.norms.weapons import WeaponSystem, designation_norm, load_systems
 from pipeline.records import Mention
+from pipeline.settings import Settings
 
 # Prepositions after which a capital is a place, not a government ("talks in Moscow").
 PLACE_PREPOSITIONS = frozenset(
@@ -74,11 +75,16 @@ def knowledge() -> Knowledge:
 class Extractor:
     """The spaCy pipeline plus the data to normalise what it finds; load once, use for batches."""
 
-    def __init__(self, model: str, batch_size: int = 32) -> None:
+    def __init__(self, model: str, batch_size: int = 32, processes: int = 1) -> None:
         self.nlp, self.version = load_pipeline(model)
         self.model = model
         self.batch_size = batch_size
+        self.processes = processes
         self.known = knowledge()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Extractor:
+        return cls(settings.spacy_model, settings.batch_size, settings.nlp_processes)
 
     def extract(self, items: Iterable[tuple[str, str]]) -> Iterator[tuple[str, list[Mention]]]:
         """(id, text) pairs in, (id, mentions) out, in input order.
@@ -87,8 +93,12 @@ class Extractor:
         string store without bound.
         """
         pairs = list(items)
+        # Worker processes cost a second or so to start: only worth it for a real batch.
+        processes = self.processes if len(pairs) >= 4 * self.processes else 1
         with self.nlp.memory_zone():
-            docs = self.nlp.pipe((text for _, text in pairs), batch_size=self.batch_size)
+            docs = self.nlp.pipe(
+                (text for _, text in pairs), batch_size=self.batch_size, n_process=processes
+            )
             for (doc_id, _), doc in zip(pairs, docs, strict=True):
                 yield doc_id, doc_mentions(doc_id, doc, self.known)
 

@@ -32,7 +32,11 @@ def parse_feed(body: bytes, feed_url: str, content_type: str | None = None) -> t
     headers = {"content-location": feed_url} if feed_url.startswith(WEB_SCHEMES) else {}
     if content_type:
         headers["content-type"] = content_type
-    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False)
+    try:
+        parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False)
+    except (ValueError, LookupError) as exc:
+        # feedparser's encoding sniffing raises on some byte soups (found by the fuzz test).
+        raise FeedError(f"unreadable feed: {_describe(exc)}") from exc
     entries: dict[str, FeedEntry] = {}
     skipped = 0
     for raw in parsed.entries:

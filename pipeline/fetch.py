@@ -1,24 +1,22 @@
-"""HTTP and file fetching with timeouts, retries, a size cap and conditional GET."""
+"""HTTP and file fetching: SSRF checks, bounded redirects, size caps, deadlines, retries."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+import zlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
-from tenacity import (
-    Retrying,
-    retry_if_result,
-    stop_after_attempt,
-    wait_exponential,
-)
 
+from pipeline.netguard import NetGuard, Refused
 from pipeline.records import Response
 from pipeline.settings import Settings
 from pipeline.urls import host_of
@@ -26,10 +24,24 @@ from pipeline.urls import host_of
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
+MAX_BACKOFF_SECONDS = 10.0
 
 
 class TooLarge(Exception):
-    """The body went over the configured cap."""
+    """The body went over the configured cap (raw or decoded)."""
+
+
+class Undecodable(Exception):
+    """The body's content encoding is unknown or corrupt."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    response: Response
+    retry: bool = False
+    retry_after: float | None = None
+    location: str | None = None
 
 
 class Fetcher:
@@ -38,11 +50,12 @@ class Fetcher:
     def __init__(self, settings: Settings, backoff_seconds: float = 0.5) -> None:
         self.settings = settings
         self.backoff_seconds = backoff_seconds
+        self.guard = NetGuard(settings.allow_hosts)
+        # Redirects are followed here, not by httpx, so that every hop passes the SSRF check.
         self.client = httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(settings.timeout_seconds),
-            follow_redirects=True,
-            max_redirects=5,
+            follow_redirects=False,
         )
         self._hosts: dict[str, threading.Semaphore] = {}
         self._lock = threading.Lock()
@@ -57,15 +70,16 @@ class Fetcher:
         """Fetch one URL; failures come back as a Response with `error` set, never raised."""
         if url.startswith("file:"):
             return self._read_file(url)
-        retrying = Retrying(
-            stop=stop_after_attempt(self.settings.retries + 1),
-            wait=wait_exponential(multiplier=self.backoff_seconds, max=10),
-            retry=retry_if_result(_retryable),
-            retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
-        )
         with self._host_slot(host_of(url)):
-            result: Response = retrying(self._get_once, url, etag, last_modified)
-        return result
+            for attempt in range(self.settings.retries + 1):
+                result = self._follow(url, etag, last_modified)
+                if not result.retry or attempt == self.settings.retries:
+                    break
+                wait = self._wait(result, attempt)
+                if wait is None:
+                    break
+                time.sleep(wait)
+        return result.response
 
     def get_many(self, requests: Iterable[tuple[str, str | None, str | None]]) -> list[Response]:
         """Fetch (url, etag, last_modified) requests concurrently, in input order."""
@@ -75,22 +89,56 @@ class Fetcher:
         with ThreadPoolExecutor(max_workers=self.settings.fetch_workers) as pool:
             return list(pool.map(lambda item: self.get(*item), items))
 
-    def _get_once(self, url: str, etag: str | None, last_modified: str | None) -> Response:
+    def _wait(self, result: _Attempt, attempt: int) -> float | None:
+        """Seconds before the next try: the server's Retry-After if any, else exponential backoff.
+
+        Returns None when Retry-After asks for longer than the cap: the caller gives up for now.
+        """
+        if result.retry_after is None:
+            return min(self.backoff_seconds * 2**attempt, MAX_BACKOFF_SECONDS)
+        if result.retry_after <= self.settings.retry_after_max_seconds:
+            return result.retry_after
+        return None
+
+    def _follow(self, url: str, etag: str | None, last_modified: str | None) -> _Attempt:
+        """One try at a URL, following at most `max_redirects` redirects, each hop checked."""
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         started = time.monotonic()
+        seen = {url}
+        current = url
+        for _hop in range(self.settings.max_redirects + 1):
+            try:
+                self.guard.check(current)
+            except Refused as exc:
+                return _Attempt(_failed(url, started, str(exc)))
+            result = self._request(current, headers, started)
+            if result.location is None:
+                return replace(result, response=replace(result.response, url=url))
+            current = urljoin(current, result.location)
+            if current in seen:
+                return _Attempt(_failed(url, started, f"redirect loop at {current}"))
+            seen.add(current)
+        limit = self.settings.max_redirects
+        return _Attempt(_failed(url, started, f"too many redirects (more than {limit})"))
+
+    def _request(self, url: str, headers: dict[str, str], started: float) -> _Attempt:
         try:
             with self.client.stream("GET", url, headers=headers) as reply:
+                location = reply.headers.get("location")
+                if reply.status_code in REDIRECT_STATUS and location:
+                    return _Attempt(_failed(url, started, "redirect"), location=location)
                 body = b"" if reply.status_code == 304 else self._read_capped(reply, started)
-                error = (
-                    None
-                    if reply.is_success or reply.status_code == 304
-                    else (f"HTTP {reply.status_code} {reply.reason_phrase}".strip())
-                )
-                return Response(
+                error = None
+                if not (reply.is_success or reply.status_code == 304):
+                    error = f"HTTP {reply.status_code} {reply.reason_phrase}".strip()
+                retry_after = _retry_after(reply.headers.get("retry-after"))
+                if retry_after is not None and retry_after > self.settings.retry_after_max_seconds:
+                    error = f"{error}; Retry-After {retry_after:g} s is over the cap, not retried"
+                response = Response(
                     url=url,
                     final_url=str(reply.url),
                     status=reply.status_code,
@@ -101,27 +149,48 @@ class Fetcher:
                     elapsed_ms=_ms_since(started),
                     error=error,
                 )
-        except TooLarge as exc:
-            return _failed(url, started, str(exc))
+                return _Attempt(response, reply.status_code in RETRYABLE_STATUS, retry_after)
+        except (TooLarge, Undecodable) as exc:
+            return _Attempt(_failed(url, started, str(exc)))
         except httpx.TimeoutException:
-            return _failed(url, started, f"timed out after {self.settings.timeout_seconds:g} s")
-        except httpx.TooManyRedirects:
-            return _failed(url, started, "too many redirects")
+            limit = self.settings.timeout_seconds
+            return _Attempt(_failed(url, started, f"timed out after {limit:g} s"), retry=True)
+        except httpx.ConnectError as exc:
+            return _Attempt(_failed(url, started, f"cannot connect: {exc}"), retry=True)
+        except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+            return _Attempt(_failed(url, started, f"connection broken mid-response: {exc}"), retry=True)
         except httpx.HTTPError as exc:
-            return _failed(url, started, f"{type(exc).__name__}: {exc}")
+            return _Attempt(_failed(url, started, f"{type(exc).__name__}: {exc}"))
 
     def _read_capped(self, reply: httpx.Response, started: float) -> bytes:
+        """The decoded body, refusing more than `max_bytes` raw or decoded and a body past the deadline.
+
+        Decoding happens here, chunk by chunk with an output limit, so a gzip or deflate bomb
+        never expands beyond the cap in memory.
+        """
         cap = self.settings.max_bytes
+        declared = reply.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise TooLarge(f"response larger than {cap} bytes (Content-Length {declared})")
+        deadline = started + 3 * self.settings.timeout_seconds
+        decoder = _Decoder(reply.headers.get("content-encoding"))
         chunks: list[bytes] = []
-        size = 0
-        for chunk in reply.iter_bytes():
-            size += len(chunk)
-            if size > cap:
+        raw = size = 0
+        for chunk in reply.iter_raw():
+            raw += len(chunk)
+            if raw > cap:
                 raise TooLarge(f"response larger than {cap} bytes")
-            if time.monotonic() - started > 3 * self.settings.timeout_seconds:
+            data = decoder.decode(chunk, cap - size + 1)
+            size += len(data)
+            if size > cap:
+                raise TooLarge(f"response larger than {cap} bytes once decompressed")
+            if time.monotonic() > deadline:
                 raise httpx.ReadTimeout("total deadline exceeded")
-            chunks.append(chunk)
-        return b"".join(chunks)
+            chunks.append(data)
+        tail = decoder.flush()
+        if size + len(tail) > cap:
+            raise TooLarge(f"response larger than {cap} bytes once decompressed")
+        return b"".join([*chunks, tail])
 
     def _read_file(self, url: str) -> Response:
         started = time.monotonic()
@@ -143,10 +212,52 @@ class Fetcher:
             yield
 
 
-def _retryable(response: Response) -> bool:
-    if response.status in RETRYABLE_STATUS:
-        return True
-    return response.status is None and response.error is not None and "timed out" in response.error
+class _Decoder:
+    """Streaming gzip/deflate decoding with a bound on each step's output."""
+
+    def __init__(self, encoding: str | None) -> None:
+        self.encoding = (encoding or "identity").strip().lower()
+        self.started = False
+        if self.encoding in ("identity", ""):
+            self.zlib = None
+        elif self.encoding in ("gzip", "x-gzip"):
+            self.zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.encoding == "deflate":
+            self.zlib = zlib.decompressobj()
+        else:
+            raise Undecodable(f"unsupported content encoding {self.encoding!r}")
+
+    def decode(self, chunk: bytes, limit: int) -> bytes:
+        if self.zlib is None:
+            return chunk
+        try:
+            data = self.zlib.decompress(chunk, limit)
+        except zlib.error as exc:
+            if self.encoding == "deflate" and not self.started:
+                # Some servers send raw deflate without the zlib wrapper RFC 9110 asks for.
+                self.started = True
+                self.zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                return self.decode(chunk, limit)
+            raise Undecodable(f"corrupt {self.encoding} body: {exc}") from exc
+        self.started = True
+        return data
+
+    def flush(self) -> bytes:
+        return self.zlib.flush() if self.zlib is not None else b""
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds from now; RFC 9110 allows delay-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _failed(url: str, started: float, error: str) -> Response:

@@ -78,6 +78,9 @@ class Article:
     extraction: str  # the extractor and its version
     status: str  # ok | non_english
     fetched_at: datetime
+    http_status: int | None = None  # of the fetch that gave the page (None for files)
+    bytes: int = 0
+    elapsed_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)

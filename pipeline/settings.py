@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
+import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from cronsim import CronSim, CronSimError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -17,6 +23,11 @@ from pydantic_settings import (
 from pipeline import REPO_ROOT
 
 DEFAULT_CONFIG = REPO_ROOT / "config" / "newsint.toml"
+HOST_NAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})*\.?")
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names the file and the field."""
 
 
 class Source(BaseModel):
@@ -33,6 +44,35 @@ class Source(BaseModel):
     def _known_scheme(cls, value: str) -> str:
         if "://" in value and not value.startswith(("http://", "https://", "file://")):
             raise ValueError(f"unsupported URL scheme in {value!r}: use http(s):// or a file path")
+        if value.startswith(("http://", "https://")):
+            try:
+                parts = urlsplit(value)
+                parts.port  # noqa: B018 - raises ValueError on a bad port
+            except ValueError as exc:
+                raise ValueError(f"not a valid URL: {value!r} ({exc})") from exc
+            if not parts.hostname or any(c.isspace() for c in value):
+                raise ValueError(f"not a valid URL: {value!r} (no host, or spaces)")
+        elif not value.strip():
+            raise ValueError("empty URL or path")
+        return value
+
+
+class SourceGroup(BaseModel):
+    """A group of sources polled on one schedule by `newsint serve`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cron: str
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        try:
+            CronSim(value, datetime.now(UTC))
+        except CronSimError as exc:
+            raise ValueError(f"not a cron expression {value!r}: {exc}") from exc
+        if len(value.split()) != 5:
+            raise ValueError(f"not a cron expression {value!r}: use five fields (minute to weekday)")
         return value
 
 
@@ -50,10 +90,43 @@ class Settings(BaseSettings):
     fetch_workers: int = Field(8, ge=1)
     per_host_connections: int = Field(2, ge=1)
     batch_size: int = Field(64, ge=1)
+    nlp_processes: int = Field(2, ge=1)
     max_attempts: int = Field(5, ge=1)
+    max_redirects: int = Field(5, ge=0)
+    retry_after_max_seconds: float = Field(60.0, ge=0)
+    allow_hosts: list[str] = []
+    feed_backoff_seconds: float = Field(1800.0, ge=0)
+    feed_backoff_max_seconds: float = Field(6 * 3600.0, ge=0)
+    feed_pause_after: int = Field(5, ge=1)
+    feed_pause_seconds: float = Field(24 * 3600.0, ge=0)
     languages: list[str] = ["en"]
+    teaser_markers: list[str] = [
+        "subscribe to continue reading",
+        "subscribe to read the full",
+        "to continue reading",
+        "already a subscriber",
+        "subscribers only",
+        "for subscribers",
+        "sign in to read",
+        "log in to read",
+        "register to read",
+    ]
     sources: list[Source] = []
+    groups: dict[str, SourceGroup] = {}
     config_dir: Path = Path(".")
+
+    @field_validator("allow_hosts")
+    @classmethod
+    def _hosts_or_networks(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                if not HOST_NAME.fullmatch(value):
+                    raise ValueError(
+                        f"{value!r} is neither a host name nor an IP address or network"
+                    ) from None
+        return values
 
     @classmethod
     def settings_customise_sources(
@@ -84,5 +157,14 @@ def load_settings(config: Path | str | None = None, **overrides: Any) -> Setting
 
     values = {key: value for key, value in overrides.items() if value is not None}
     values.setdefault("config_dir", path.parent)
-    settings = _FromFile(**values)
-    return Settings.model_validate(settings.model_dump())
+    try:
+        settings = _FromFile(**values)
+        return Settings.model_validate(settings.model_dump())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid configuration in {path}: not valid TOML ({exc})") from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or '(top level)'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise ConfigError(f"invalid configuration in {path}: {problems}") from exc

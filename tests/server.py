@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -12,10 +14,21 @@ from pathlib import Path
 
 @dataclass
 class Route:
+    """A canned reply. The fault fields shape how the body goes out on the wire.
+
+    chunked: Transfer-Encoding chunked, no Content-Length (the client cannot know the size).
+    trickle: seconds to wait before each `piece` bytes of the body.
+    reset_after: announce the whole body, send this many bytes, then reset the connection.
+    """
+
     body: bytes = b""
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    chunked: bool = False
+    trickle: float = 0.0
+    piece: int = 1
+    reset_after: int | None = None
 
 
 class FaultServer:
@@ -26,13 +39,18 @@ class FaultServer:
         self.routes: dict[str, Route] = {}
         self.hits: dict[str, int] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        # Replies served in order before `routes` applies: e.g. a 503 first, then a 200.
+        self.queues: dict[str, list[Route]] = {}
+        self.times: dict[str, list[float]] = {}
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 server.hits[self.path] = server.hits.get(self.path, 0) + 1
                 server.requests.append((self.path, dict(self.headers)))
-                route = server.route(self.path)
+                server.times.setdefault(self.path, []).append(time.monotonic())
+                queued = server.queues.get(self.path)
+                route = queued.pop(0) if queued else server.route(self.path)
                 if route is None:
                     self.send_error(404)
                     return
@@ -46,10 +64,30 @@ class FaultServer:
                 self.send_response(route.status)
                 for name, value in route.headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(route.body)))
+                if route.chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
+                else:
+                    self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.wfile.write(route.body)
+                    self._send_body(route)
+
+            def _send_body(self, route: Route) -> None:
+                body = route.body if route.reset_after is None else route.body[: route.reset_after]
+                step = route.piece if route.trickle else max(len(body), 1)
+                for start in range(0, len(body), step):
+                    if route.trickle:
+                        time.sleep(route.trickle)
+                    piece = body[start : start + step]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if route.chunked else piece)
+                    self.wfile.flush()
+                if route.reset_after is not None:
+                    # SO_LINGER with a zero timeout makes close() send a TCP reset.
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    self.close_connection = True
+                elif route.chunked:
+                    self.wfile.write(b"0\r\n\r\n")
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pyarrow as pa
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential
 
 log = logging.getLogger(__name__)
@@ -88,3 +91,27 @@ def open_warehouse(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
     with connect(path) as con:
         migrate(con)
         yield con
+
+
+ARROW_TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction: committed when the block ends, rolled back when it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def dedupe_rows(rows: list[dict[str, Any]], key: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Last row wins: one statement may not carry the same key twice."""
+    return list({tuple(r[k] for k in key): r for r in rows}.values())

@@ -142,7 +142,9 @@ class EntityRules:
     def __call__(self, doc: Doc) -> Doc:
         ents = self._drop_places(doc, list(doc.ents))
         ents = _add_free(ents, self._after_titles(doc, ents) + self._speakers(doc))
-        ents = _add_free(ents, self._recurring(doc, ents))
+        recurring = self._recurring(doc, ents)
+        ships = {s.text for s in recurring if s.label_ == "WEAPON"}  # "FS Forbin" ... "Forbin"
+        ents = _add_free([e for e in ents if not (e.label_ == "PERSON" and e.text in ships)], recurring)
         doc.ents = sorted(e for e in ents if not (e.label_ == "PERSON" and self._not_a_name(e)))
         return doc
 
@@ -155,12 +157,24 @@ class EntityRules:
         return any(t.lower_ in self.not_name for t in ent) or (len(ent) == 1 and ent.text.isupper())
 
     def _place_context(self, doc: Doc, ent: Span) -> bool:
+        if self._followed_by_country(doc, ent):
+            return True  # "Karabilah, Iraq"
         before = doc[ent.start - 1] if ent.start > 0 else None
         if before is None:
             return False
         if before.lower_ in ARTICLES or before.lower_ in self.place_before:
             return True
         return before.lower_ == "of" and ent.start > 1 and doc[ent.start - 2].lemma_.lower() in self.place_of
+
+    @staticmethod
+    def _followed_by_country(doc: Doc, ent: Span) -> bool:
+        """', <country name>' closing the phrase: 'Karabilah, Iraq.' (not 'Austin, Japanese Foreign...')."""
+        if ent.end + 1 >= len(doc) or doc[ent.end].text != ",":
+            return False
+        country = next((e for e in doc.ents if e.start == ent.end + 1 and e.label_ == "COUNTRY"), None)
+        if country is None or "|name" not in country.id_:
+            return False
+        return country.end == len(doc) or doc[country.end].is_punct or doc[country.end].is_lower
 
     def _after_titles(self, doc: Doc, ents: list[Span]) -> list[Span]:
         found = []
@@ -194,12 +208,15 @@ class EntityRules:
                         names.setdefault((token.text,), ("PERSON", "rule|recurring|"))
             elif ent.label_ == "WEAPON" and ent.id_.endswith("=ship") and len(ent) > 1:
                 names.setdefault(tuple(t.text for t in ent[1:]), ("WEAPON", ent.id_))
+        by_first: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        for key, (label, span_id) in names.items():
+            by_first.setdefault(key[0], []).append((key, label, span_id))
         found = []
-        for start in range(len(doc)):
-            for key, (label, span_id) in names.items():
-                end = start + len(key)
-                if end <= len(doc) and tuple(t.text for t in doc[start:end]) == key:
-                    found.append(Span(doc, start, end, label, span_id=span_id))
+        for token in doc:
+            for key, label, span_id in by_first.get(token.text, ()):
+                end = token.i + len(key)
+                if end <= len(doc) and tuple(t.text for t in doc[token.i : end]) == key:
+                    found.append(Span(doc, token.i, end, label, span_id=span_id))
         return found
 
 

@@ -36,7 +36,9 @@ def _config(tmp_path: Path, server: FaultServer) -> Path:
         f'[[sources]]\nname = "{name}"\nurl = "{server.url}/feeds/{name}"\n' for name in feeds
     )
     path = tmp_path / "newsint.toml"
-    path.write_text(f"timeout_seconds = 0.5\nretries = 1\nbatch_size = 4\n{sources}", encoding="utf-8")
+    # The server is on 127.0.0.1, which the SSRF guard refuses unless allowed.
+    settings = 'timeout_seconds = 0.5\nretries = 1\nbatch_size = 4\nallow_hosts = ["127.0.0.1"]\n'
+    path.write_text(settings + sources, encoding="utf-8")
     return path
 
 

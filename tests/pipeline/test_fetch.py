@@ -15,7 +15,7 @@ CAP = 4096
 
 @pytest.fixture
 def fetcher() -> Iterator[Fetcher]:
-    settings = Settings(timeout_seconds=0.5, retries=1, max_bytes=CAP, sources=[])
+    settings = Settings(timeout_seconds=0.5, retries=1, max_bytes=CAP, sources=[], allow_hosts=["127.0.0.1"])
     with Fetcher(settings, backoff_seconds=0.01) as running:
         yield running
 

@@ -6,7 +6,8 @@ from pathlib import Path
 from pipeline.records import Article, Failure, FeedEntry, FeedResult, Mention
 from pipeline.settings import Source
 from warehouse.db import connect, migrate, open_warehouse
-from warehouse.load import load_batch, pending_entries, record_polls
+from warehouse.feeds import pending_entries, record_polls
+from warehouse.load import load_batch
 
 AT = datetime(2024, 3, 1, 12, tzinfo=UTC)
 
@@ -81,11 +82,13 @@ def test_loading_a_batch_twice_adds_nothing(tmp_path: Path) -> None:
         second = load_batch(con, "r2", "v1", articles, mentions, [])
         counts = con.execute(
             "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM mentions),"
-            " (SELECT count(*) FROM entities), (SELECT count(*) FROM fetch_events)"
+            " (SELECT count(*) FROM entities),"
+            " (SELECT count(*) FROM fetch_events WHERE status = 'error'),"
+            " (SELECT count(*) FROM fetch_events WHERE status = 'ok' AND stage = 'page')"
         ).fetchall()[0]
     assert (first.new, first.changed, first.mentions) == (2, 0, 3)
     assert (second.new, second.unchanged) == (0, 2)
-    assert counts == (2, 3, 3, 1)
+    assert counts == (2, 3, 3, 1, 4)  # every successful page fetch is an event, each load
 
 
 def test_changed_article_replaces_its_mentions(tmp_path: Path) -> None:

@@ -1,8 +1,21 @@
-"""Queries analysts and the run summary share."""
+"""Queries analysts and the run summary share: named `.sql` queries and a reader connection."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
 import duckdb
+
+from warehouse.db import MIGRATIONS, connect, migrate
+
+QUERIES = files("warehouse") / "queries"
 
 
 def top_entities(con: duckdb.DuckDBPyConnection, per_label: int = 5) -> list[tuple[str, str, int]]:
@@ -22,3 +35,120 @@ def top_entities(con: duckdb.DuckDBPyConnection, per_label: int = 5) -> list[tup
         [per_label],
     ).fetchall()
     return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: str | None
+    help: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A `.sql` file in this folder: a first comment line saying what it answers, then its parameters."""
+
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    sql: str
+
+    def bind(self, given: Mapping[str, str]) -> dict[str, object]:
+        """Parameter values typed from strings, defaults filled in; unknown or missing names are errors."""
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            raise QueryError(f"{self.name} has no parameter {', '.join(unknown)} (it takes: {self.usage()})")
+        values: dict[str, object] = {}
+        for param in self.params:
+            raw = given.get(param.name, param.default)
+            if raw is None:
+                raise QueryError(f"{self.name} needs --param {param.name}=... ({param.help})")
+            values[param.name] = _typed(param, raw)
+        return values
+
+    def usage(self) -> str:
+        return ", ".join(f"{p.name}={p.default}" if p.default else p.name for p in self.params) or "none"
+
+
+class QueryError(ValueError):
+    """A named query that does not exist, or parameters that do not fit it."""
+
+
+_PARAM = re.compile(r"^-- param (\w+) (DATE|INTEGER|TEXT)(?: = (\S+))? : (.+)$")
+
+
+def named_queries() -> dict[str, NamedQuery]:
+    """Every named query shipped in this folder, by file name without `.sql`."""
+    queries = {}
+    for path in sorted(QUERIES.iterdir(), key=lambda p: p.name):
+        if path.name.endswith(".sql"):
+            query = _parse(path.name.removesuffix(".sql"), path.read_text(encoding="utf-8"))
+            queries[query.name] = query
+    return queries
+
+
+def run_named(
+    con: duckdb.DuckDBPyConnection, name: str, given: Mapping[str, str]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Column names and rows of a named query run with the given parameters."""
+    queries = named_queries()
+    if name not in queries:
+        raise QueryError(f"no query named {name!r}; known: {', '.join(queries)}")
+    query = queries[name]
+    cursor = con.execute(query.sql, query.bind(given))
+    columns = [d[0] for d in cursor.description or []]
+    return columns, cursor.fetchall()
+
+
+@contextmanager
+def open_reader(path: Path | str, wait_seconds: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection on a migrated warehouse, for analysts' queries beside running loads.
+
+    DuckDB lets one process write and, while it does, no other process may even open the file,
+    so the connection waits with backoff for the loader's short batch transaction to end; the
+    loader likewise waits for readers. Keep the `with` block short: fetch, then format outside.
+    An older file is first migrated, which needs a brief write connection.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no warehouse at {path}: run `newsint run` first")
+    with connect(path, read_only=True, wait_seconds=wait_seconds) as con:
+        behind = _behind(con)
+    if behind:
+        with connect(path, wait_seconds=wait_seconds) as con:
+            migrate(con)
+    with connect(path, read_only=True, wait_seconds=wait_seconds) as con:
+        yield con
+
+
+def _behind(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the file lacks a migration shipped with this code (views the queries rely on)."""
+    shipped = {int(p.name.split("_", 1)[0]) for p in MIGRATIONS.iterdir() if p.name.endswith(".sql")}
+    tables = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'"
+    ).fetchall()
+    if tables[0][0] == 0:
+        return True
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    return bool(shipped - done)
+
+
+def _parse(name: str, text: str) -> NamedQuery:
+    lines = text.splitlines()
+    if not lines or not lines[0].startswith("-- "):
+        raise QueryError(f"{name}.sql must start with a '-- what it answers' line")
+    params = tuple(Param(m[1], m[2], m[3], m[4]) for line in lines[1:] if (m := _PARAM.match(line.strip())))
+    return NamedQuery(name, lines[0][3:].strip(), params, text)
+
+
+def _typed(param: Param, raw: str) -> object:
+    try:
+        if param.type == "DATE":
+            return date.today() if raw == "today" else date.fromisoformat(raw)
+        if param.type == "INTEGER":
+            return int(raw)
+    except ValueError as exc:
+        raise QueryError(f"--param {param.name}={raw!r} is not a valid {param.type}") from exc
+    return raw

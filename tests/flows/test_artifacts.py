@@ -1,0 +1,94 @@
+"""Review artifacts of an ingest run, read back through the Prefect API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from uuid import UUID
+
+import duckdb
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+from prefect.client.schemas.objects import Artifact
+
+from flows.ingest import ingest
+from pipeline.review import escape_md
+from tests.conftest import SAMPLE
+
+pytestmark = [pytest.mark.flow, pytest.mark.model]
+
+KNOWN = "north-korea-fires-solid-fuel-missile-with-hypersonic-warhead"
+
+
+def run_artifacts(flow_run_id: UUID) -> dict[str, Artifact]:
+    """The artifacts a flow run created, by key."""
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    return {a.key: a for a in found if a.key}
+
+
+def _config(tmp_path: Path) -> Path:
+    feeds = "\n".join(
+        f'[[sources]]\nname = "{name}"\nurl = "{(SAMPLE / "feeds" / name).as_posix()}"\n'
+        for name in ("defence-wire.xml", "security-monitor.xml", "regional-briefs.xml")
+    )
+    path = tmp_path / "newsint.toml"
+    path.write_text(f"batch_size = 4\n{feeds}", encoding="utf-8")
+    return path
+
+
+def test_ingest_publishes_review_artifacts_with_stable_keys(prefect_harness: None, tmp_path: Path) -> None:
+    config, db = _config(tmp_path), tmp_path / "newsint.duckdb"
+    state = ingest(config=str(config), db_path=str(db), return_state=True)
+    summary = state.result()
+    artifacts = run_artifacts(state.state_details.flow_run_id)
+
+    assert {k: a.type for k, a in artifacts.items()} == {
+        "newsint-run-summary": "table",
+        "newsint-ingest-articles": "table",
+        "newsint-ingest-evidence": "markdown",
+        "newsint-ingest-progress": "progress",
+    }
+    assert artifacts["newsint-ingest-progress"].data == 100.0
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        ((url, title, published, site),) = con.execute(
+            "SELECT url, title, published_at, site FROM articles WHERE url LIKE ?", [f"%{KNOWN}%"]
+        ).fetchall()
+        stored = con.execute(
+            "SELECT m.label, coalesce(m.norm, m.text), m.text FROM mentions m JOIN articles a"
+            " USING (article_id) WHERE a.url = ? ORDER BY m.start_char, m.end_char, m.label",
+            [url],
+        ).fetchall()
+
+    rows = json.loads(artifacts["newsint-ingest-articles"].data)
+    assert len(rows) == summary.articles_new  # the first run: every article is new
+    (row,) = [r for r in rows if KNOWN in r["title"]]
+    assert row["title"] == f"[{escape_md(title)}]({url})"
+    assert row["source"] == site and row["published"] == published.date().isoformat()
+    for label, column in (("PERSON", "people"), ("COUNTRY", "countries"), ("WEAPON", "weapons")):
+        names = list(dict.fromkeys(norm for lab, norm, _ in stored if lab == label))
+        assert row[column].split("; ") == names
+    assert "Kim Jong Un" in row["people"] and "PRK" in row["countries"] and "Hwasong-18" in row["weapons"]
+
+    evidence = artifacts["newsint-ingest-evidence"].data
+    assert f"## [{escape_md(title)}]({url})" in evidence
+    assert "- PERSON Kim Jong Un → Kim Jong Un (model, " in evidence
+    assert "- PERSON Kim → Kim Jong Un (model, " in evidence  # the short form, resolved
+    assert "**Hwasong-18**" in evidence  # the mention marked in its sentence
+
+    measures = {r["measure"]: r["value"] for r in json.loads(artifacts["newsint-run-summary"].data)}
+    assert measures["articles_new"] == summary.articles_new
+    with duckdb.connect(str(db), read_only=True) as con:
+        per_label = dict(con.execute("SELECT label, count(*) FROM mentions GROUP BY label").fetchall())
+    assert {k: measures[f"mentions {k}"] for k in per_label} == per_label
+
+    # A second run finds nothing new: same keys (so the UI shows history), an empty review.
+    state = ingest(config=str(config), db_path=str(db), return_state=True)
+    again = run_artifacts(state.state_details.flow_run_id)
+    assert set(again) == set(artifacts)
+    assert json.loads(again["newsint-ingest-articles"].data) == [{"title": "no new or changed articles"}]
+    assert "No new or changed articles" in again["newsint-ingest-evidence"].data

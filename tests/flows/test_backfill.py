@@ -1,0 +1,80 @@
+"""Backfill from a sitemap index, a URL list and saved text files, over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.backfill import backfill
+from tests.conftest import shared_file
+from tests.server import FaultServer, Route
+
+pytestmark = [pytest.mark.flow, pytest.mark.model]
+
+NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+
+
+def _xml(root: str, tag: str, locations: list[str]) -> bytes:
+    items = "".join(f"<{tag}><loc>{loc}</loc></{tag}>" for loc in locations)
+    return f'<?xml version="1.0"?><{root} {NS}>{items}</{root}>'.encode()
+
+
+def test_backfill_follows_sitemap_index_and_url_list(
+    prefect_harness: None, server: FaultServer, tmp_path: Path
+) -> None:
+    k2 = f"{server.url}/articles/poland-takes-delivery-of-more-k2-tanks-and-k9-howitzers.html"
+    shells = f"{server.url}/articles/europe-breaks-ground-on-new-shell-factories.html"
+    server.routes["/sitemap-index.xml"] = Route(
+        _xml("sitemapindex", "sitemap", [f"{server.url}/sitemap-1.xml", f"{server.url}/sitemap-2.xml"])
+    )
+    server.routes["/sitemap-1.xml"] = Route(_xml("urlset", "url", [k2, f"{server.url}/articles/gone.html"]))
+    server.routes["/sitemap-2.xml"] = Route(b"<html>not a sitemap</html>")
+    url_file = tmp_path / "urls.txt"
+    url_file.write_text(f"# saved for later\n{shells}\n\n{k2}?utm_source=rss\n", encoding="utf-8")
+    db, config = tmp_path / "newsint.duckdb", tmp_path / "newsint.toml"
+    config.write_text(
+        'allow_hosts = ["127.0.0.1"]  # the test server; refused by default\n', encoding="utf-8"
+    )
+
+    done = backfill(
+        sitemaps=[f"{server.url}/sitemap-index.xml"],
+        url_file=str(url_file),
+        config=str(config),
+        db_path=str(db),
+    )
+
+    assert done.articles_new == 2 and done.articles_failed == 1  # k2 listed twice, loaded once
+    assert [url for url, _ in done.failed_feeds] == [f"{server.url}/sitemap-2.xml"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        urls = {r[0] for r in con.execute("SELECT url FROM articles").fetchall()}
+        errors = con.execute("SELECT url, error FROM fetch_events WHERE status = 'gone'").fetchall()
+    assert urls == {k2, shells}
+    assert errors[0][0].endswith("/articles/gone.html") and "404" in errors[0][1]
+
+    # Backfilling the same pages again changes nothing.
+    again = backfill(urls=[k2, shells], config=str(config), db_path=str(db))
+    assert (again.articles_new, again.articles_changed, again.articles_unchanged) == (0, 0, 2)
+
+
+def test_backfill_reads_saved_text_files(prefect_harness: None, tmp_path: Path) -> None:
+    seed = shared_file("seed/japan-us-hypersonic-interceptor-2023-08-15.txt")
+    folder = tmp_path / "seed"
+    folder.mkdir()
+    shutil.copy(seed, folder / seed.name)
+    db = tmp_path / "newsint.duckdb"
+
+    done = backfill(folder=str(folder), db_path=str(db))
+
+    assert done.articles_new == 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        ((title, published, method, text),) = con.execute(
+            "SELECT title, published_at::DATE::VARCHAR, published_method, text FROM articles"
+        ).fetchall()
+        names = {r[0] for r in con.execute("SELECT DISTINCT norm FROM mentions").fetchall()}
+    assert (title, published, method) == ("Japan us hypersonic interceptor", "2023-08-15", "filename")
+    assert text == seed.read_text(encoding="utf-8").strip()
+    # The seed names both leaders with their titles and the two countries.
+    assert {"Joe Biden", "Fumio Kishida", "JPN", "USA"} <= names

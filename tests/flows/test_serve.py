@@ -1,0 +1,72 @@
+"""`newsint serve`: deployments per source group on their cron schedules, a run through one, a clean stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.responses import DeploymentResponse
+from prefect.deployments import run_deployment
+from prefect.settings import PREFECT_API_URL
+
+from tests.conftest import SAMPLE
+
+pytestmark = [pytest.mark.flow, pytest.mark.model]
+
+
+def _config(tmp_path: Path) -> Path:
+    feeds = {"defence-wire.xml": "fast", "regional-briefs.xml": "slow", "security-monitor.xml": "manual"}
+    sources = "\n".join(
+        f'[[sources]]\nname = "{name}"\nurl = "{(SAMPLE / "feeds" / name).as_posix()}"\ngroup = "{group}"\n'
+        for name, group in feeds.items()
+    )
+    groups = '[groups.fast]\ncron = "*/15 * * * *"\n\n[groups.slow]\ncron = "7 */6 * * *"\n'
+    path = tmp_path / "newsint.toml"
+    path.write_text(f"{sources}\n{groups}", encoding="utf-8")
+    return path
+
+
+def _deployments(timeout: float = 90) -> dict[str, DeploymentResponse]:
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            found = {d.name: d for d in client.read_deployments()}
+            if {"ingest-fast", "ingest-slow", "reprocess"} <= set(found):
+                return found
+            time.sleep(1)
+    raise AssertionError(f"deployments not served within {timeout} s: {sorted(found)}")
+
+
+def test_serve_schedules_each_group_and_stops_cleanly(prefect_harness: None, tmp_path: Path) -> None:
+    config, db = _config(tmp_path), tmp_path / "newsint.duckdb"
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_HOME": str(tmp_path / "ph")}
+    serving = subprocess.Popen(
+        [str(Path(sys.executable).parent / "newsint"), "serve", "--config", str(config), "--db", str(db)],
+        env=env,
+        cwd=tmp_path,  # deployments must still find the flows from elsewhere
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        found = _deployments()
+        crons = {name: [s.schedule.cron for s in d.schedules] for name, d in found.items()}
+        assert crons == {"ingest-fast": ["*/15 * * * *"], "ingest-slow": ["7 */6 * * *"], "reprocess": []}
+
+        flow_run = run_deployment("newsint-ingest/ingest-fast", timeout=180, poll_interval=1)
+        assert flow_run.state is not None and flow_run.state.is_completed(), flow_run.state
+        with duckdb.connect(str(db), read_only=True) as con:
+            feeds = con.execute("SELECT source_group, count(*) FROM feeds GROUP BY ALL").fetchall()
+        assert feeds == [("fast", 1)]  # only the group's own sources were polled
+    finally:
+        serving.send_signal(signal.SIGTERM)
+        output, _ = serving.communicate(timeout=60)
+    assert "Traceback" not in output
+    assert "group 'manual' has no [groups.manual] cron" in output

@@ -1,0 +1,108 @@
+"""The HTML report: escaped, self-contained, and drawn by a real headless Chromium."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.records import Article, Mention
+from scripts import chromium
+from warehouse.db import open_warehouse
+from warehouse.load import load_batch
+from warehouse.queries import open_reader
+from warehouse.report import PALETTE, gather, render
+
+HOSTILE = '<img src=x onerror="alert(1)"> Tanks & <b>drones</b>'
+
+
+def _hostile_warehouse(path: Path) -> None:
+    text = f"{HOSTILE}\nJapan bought drones from the United States."
+    at = datetime(2024, 5, 2, 9, tzinfo=UTC)
+    article = Article(
+        "a1", "https://x.example/a?b=<c>", HOSTILE, None, at, "feed", "X", "en", text, "h", "t", "ok", at
+    )
+    start = len(HOSTILE) + 1
+    spans = [
+        (0, "Japan", "COUNTRY", "JPN"),
+        (12, "drones", "WEAPON", "<script>drone</script>"),
+        (27, "United States", "COUNTRY", "USA"),
+    ]
+    mentions = [
+        Mention(
+            "a1", start + s, start + s + len(t), t, label, norm, "gazetteer", "name", 0.9, text[start:], start
+        )
+        for s, t, label, norm in spans
+    ]
+    with open_warehouse(path) as con:
+        load_batch(con, "r", "v", [article], {"a1": mentions}, [])
+
+
+def test_report_escapes_everything_and_loads_nothing_from_outside(tmp_path: Path) -> None:
+    _hostile_warehouse(tmp_path / "w.duckdb")
+    with open_reader(tmp_path / "w.duckdb") as con:
+        data = gather(con, days=7)
+    html = render(data)
+    assert data.end == date(2024, 5, 2)  # the newest article's day by default
+    assert "<img" not in html and "<script" not in html and "<b>" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Tanks &amp; &lt;b&gt;drones&lt;/b&gt;" in html
+    assert "&lt;script&gt;drone&lt;/script&gt;" in html  # a weapon norm in the charts and the heatmap
+    assert "https://x.example/a?b=&lt;c&gt;" in html
+    # Self-contained: no attribute, stylesheet or import fetches anything.
+    assert not re.search(r"""<[^>]*\s(src|href)\s*=|url\(|@import""", html, re.IGNORECASE)
+    assert html.count("<svg") == 3  # two line charts and the heatmap
+    assert "No people mentioned in this period." in html
+
+
+def test_report_of_an_empty_period_says_so(tmp_path: Path) -> None:
+    _hostile_warehouse(tmp_path / "w.duckdb")
+    with open_reader(tmp_path / "w.duckdb") as con:
+        html = render(gather(con, days=3, until=date(2023, 1, 1)))
+    assert "No mentions in this period." in html and "No articles in this period." in html
+
+
+def _chromium() -> str:
+    """Chromium's path, installing Debian's package when missing and we may; else skip saying why."""
+    found = chromium.find_or_install()
+    if found is None:
+        pytest.skip("chromium is not installed and could not be installed (needs root and apt-get)")
+    return found
+
+
+@pytest.mark.model
+def test_report_renders_in_headless_chromium(sample_db: Path, tmp_path: Path) -> None:
+    browser = _chromium()
+    page, png = tmp_path / "report.html", tmp_path / "report.png"
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "--days",
+            "200",
+            "--db",
+            str(sample_db),
+            "--config",
+            str(sample_db.parent / "newsint.toml"),
+            "-o",
+            str(page),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "2023-12-22 to 2024-07-08" in page.read_text(encoding="utf-8")
+
+    chromium.run(browser, page.resolve().as_uri(), f"--screenshot={png}", "--window-size=1280,1600")
+
+    image = Image.open(png).convert("RGB")
+    assert image.size == (1280, 1600)
+    colours = image.getcolors(maxcolors=1 << 20) or []
+    assert len(colours) > 50, "the screenshot is (nearly) one colour"
+    background = max(colours)[0] / (image.width * image.height)
+    assert background < 0.9, "the page is mostly empty"
+    # The first series colour and the heatmap's blue are painted: the inline SVG rendered.
+    first = tuple(int(PALETTE[0][i : i + 2], 16) for i in (1, 3, 5))
+    assert sum(n for n, rgb in colours if rgb == first) > 200

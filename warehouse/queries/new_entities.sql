@@ -1,0 +1,11 @@
+-- Entities whose first article falls in the `days` up to `as_of`: named in no earlier article.
+-- param as_of DATE = today : last day of the window (publication dates, UTC)
+-- param days INTEGER = 7 : length of the window in days
+-- param label TEXT = % : PERSON, COUNTRY or WEAPON; % for all
+SELECT label, norm, any_value(name) AS name, min(day) AS first_seen,
+       count(DISTINCT article_id) AS articles, sum(mentions) AS mentions
+FROM article_entities
+WHERE label LIKE upper($label)
+GROUP BY label, norm
+HAVING min(day) > $as_of - $days AND min(day) <= $as_of
+ORDER BY first_seen, label, articles DESC, norm;

@@ -1,0 +1,271 @@
+"""A self-contained HTML report drawn from the analysts' views: inline SVG charts, no external URLs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from html import escape
+from importlib.resources import files
+from string import Template
+
+import duckdb
+
+TEMPLATE = files("warehouse") / "templates" / "report.html"
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9")
+TOP_SERIES = 5
+TOP_HEATMAP = 8
+TOP_PEOPLE = 10
+MAX_ARTICLES = 25
+# Beyond two months of days a line chart is noise: count per week instead.
+DAILY_UP_TO_DAYS = 62
+
+
+@dataclass
+class ReportData:
+    start: date
+    end: date
+    bucket: str  # "day" or "week"
+    buckets: list[date]
+    series: dict[str, dict[str, list[int]]]  # label -> entity name -> count per bucket
+    heat_rows: list[str]
+    heat_cols: list[str]
+    heat: dict[tuple[str, str], int]
+    people: list[tuple[str, str, int, int]]  # name, roles, mentions, articles
+    articles: list[tuple[date, str, str, str]]  # day, title, url, what it is about
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+def gather(con: duckdb.DuckDBPyConnection, days: int = 30, until: date | None = None) -> ReportData:
+    """Everything the report shows, for the `days` up to `until` (default: the newest article's day)."""
+    end = until or _newest_day(con) or datetime.now(UTC).date()
+    start = end - timedelta(days=days - 1)
+    bucket = "day" if days <= DAILY_UP_TO_DAYS else "week"
+    window = [start, end]
+    buckets = [
+        row[0]
+        for row in con.execute(
+            f"SELECT DISTINCT CAST(date_trunc('{bucket}', d) AS DATE) AS b"
+            " FROM generate_series(CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), INTERVAL 1 DAY) t(d)"
+            " ORDER BY b",
+            window,
+        ).fetchall()
+    ]
+    series = {label: _series(con, label, bucket, buckets, window) for label in ("COUNTRY", "WEAPON")}
+    heat_rows, heat_cols, heat = _heatmap(con, window)
+    people = [
+        (str(r[0]), str(r[1] or ""), int(r[2]), int(r[3]))
+        for r in con.execute(
+            """
+            SELECT d.name,
+                   (SELECT string_agg(DISTINCT r.role, '; ' ORDER BY r.role)
+                    FROM person_roles r WHERE r.person = d.norm) AS roles,
+                   sum(d.mentions) AS mentions, sum(d.articles) AS articles
+            FROM daily_mentions d
+            WHERE d.label = 'PERSON' AND d.day BETWEEN ? AND ?
+            GROUP BY d.norm, d.name ORDER BY mentions DESC, articles DESC, d.name LIMIT ?
+            """,
+            [*window, TOP_PEOPLE],
+        ).fetchall()
+    ]
+    articles = [
+        (r[0], str(r[1] or "(untitled)"), str(r[2]), str(r[3] or ""))
+        for r in con.execute(
+            """
+            SELECT e.day, any_value(e.title), any_value(a.url),
+                   string_agg(e.name, ', ' ORDER BY e.label, e.mentions DESC, e.name)
+                       FILTER (WHERE e.is_about AND e.label <> 'PERSON')
+            FROM article_entities e JOIN articles a USING (article_id)
+            WHERE e.day BETWEEN ? AND ?
+            GROUP BY e.article_id, e.day ORDER BY e.day DESC, any_value(e.title) LIMIT ?
+            """,
+            [*window, MAX_ARTICLES],
+        ).fetchall()
+    ]
+    ((n_articles, n_mentions),) = con.execute(
+        "SELECT count(DISTINCT article_id), coalesce(sum(mentions), 0) FROM article_entities"
+        " WHERE day BETWEEN ? AND ?",
+        window,
+    ).fetchall()
+    totals = {"articles": int(n_articles), "mentions": int(n_mentions)}
+    return ReportData(
+        start, end, bucket, buckets, series, heat_rows, heat_cols, heat, people, articles, totals
+    )
+
+
+def render(data: ReportData) -> str:
+    """The report as one HTML page; every string from the data is escaped."""
+    period = f"{data.start.isoformat()} to {data.end.isoformat()}"
+    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+        period=escape(period),
+        summary=escape(
+            f"{data.totals['articles']} articles, {data.totals['mentions']} resolved mentions; "
+            f"counts per {data.bucket}."
+        ),
+        countries=_line_chart(data.buckets, data.series["COUNTRY"], "Mentions of the top countries"),
+        weapons=_line_chart(data.buckets, data.series["WEAPON"], "Mentions of the top weapons"),
+        heatmap=_heatmap_svg(data.heat_rows, data.heat_cols, data.heat),
+        people=_bar_chart(data.people),
+        articles=_article_list(data.articles),
+        generated=escape(datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
+    )
+
+
+def _newest_day(con: duckdb.DuckDBPyConnection) -> date | None:
+    ((newest,),) = con.execute("SELECT max(article_day(published_at, fetched_at)) FROM articles").fetchall()
+    return newest if isinstance(newest, date) else None
+
+
+def _series(
+    con: duckdb.DuckDBPyConnection, label: str, bucket: str, buckets: list[date], window: list[date]
+) -> dict[str, list[int]]:
+    rows = con.execute(
+        f"""
+        WITH top AS (
+            SELECT norm, any_value(name) AS name FROM daily_mentions
+            WHERE label = ? AND day BETWEEN ? AND ?
+            GROUP BY norm ORDER BY sum(mentions) DESC, norm LIMIT ?
+        )
+        SELECT top.name, CAST(date_trunc('{bucket}', d.day) AS DATE) AS b, sum(d.mentions)
+        FROM daily_mentions d JOIN top USING (norm)
+        WHERE d.label = ? AND d.day BETWEEN ? AND ?
+        GROUP BY ALL ORDER BY top.name
+        """,
+        [label, *window, TOP_SERIES, label, *window],
+    ).fetchall()
+    index = {b: i for i, b in enumerate(buckets)}
+    out: dict[str, list[int]] = {}
+    for name, b, n in rows:
+        out.setdefault(str(name), [0] * len(buckets))[index[b]] += int(n)
+    return dict(sorted(out.items(), key=lambda kv: (-sum(kv[1]), kv[0])))
+
+
+def _heatmap(
+    con: duckdb.DuckDBPyConnection, window: list[date]
+) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
+    rows = con.execute(
+        """
+        SELECT coalesce(k.name, c.left_norm), c.right_norm, sum(c.sentences)
+        FROM co_mentions c
+        LEFT JOIN entities k ON k.label = 'COUNTRY' AND k.norm = c.left_norm
+        WHERE c.pair = 'COUNTRY×WEAPON' AND c.same_sentence AND c.day BETWEEN ? AND ?
+        GROUP BY ALL
+        """,
+        window,
+    ).fetchall()
+    cells = {(str(r[0]), str(r[1])): int(r[2]) for r in rows}
+
+    def top(axis: int, among: dict[tuple[str, str], int]) -> list[str]:
+        totals: dict[str, int] = {}
+        for key, n in among.items():
+            totals[key[axis]] = totals.get(key[axis], 0) + n
+        return sorted(totals, key=lambda k: (-totals[k], k))[:TOP_HEATMAP]
+
+    # Weapons first, then the countries that share sentences with those weapons: no empty rows.
+    cols = top(1, cells)
+    rows_shown = top(0, {key: n for key, n in cells.items() if key[1] in cols})
+    return rows_shown, cols, cells
+
+
+def _line_chart(buckets: list[date], series: dict[str, list[int]], title: str) -> str:
+    width, height, left, right, top, bottom = 560, 250, 40, 10, 10, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max((max(v) for v in series.values()), default=0) or 1  # integer ticks: counts
+    step = plot_w / max(len(buckets) - 1, 1)
+
+    def x(i: int) -> str:
+        return f"{left + i * step:.1f}"
+
+    def y(n: int) -> str:
+        return f"{top + plot_h - n / peak * plot_h:.1f}"
+
+    if not series:
+        return '<p class="empty">No mentions in this period.</p>'
+    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">']
+    for tick in sorted({0, peak // 2, peak}):
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick)}" y2="{y(tick)}" class="grid"/>')
+        parts.append(f'<text x="{left - 6}" y="{y(tick)}" dy="4" class="tick y">{tick}</text>')
+    last = len(buckets) - 1
+    for i in sorted({0, last // 2, last}):
+        anchor = "start" if i == 0 else "end" if i == last else "middle"
+        label = escape(buckets[i].strftime("%d %b %Y"))
+        parts.append(f'<text x="{x(i)}" y="{height - 20}" class="tick" text-anchor="{anchor}">{label}</text>')
+    for colour, (name, counts) in zip(PALETTE, series.items(), strict=False):
+        points = " ".join(f"{x(i)},{y(n)}" for i, n in enumerate(counts))
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        parts.extend(
+            f'<circle cx="{x(i)}" cy="{y(n)}" r="3" fill="{colour}">'
+            f"<title>{escape(name)}: {n} on {buckets[i].isoformat()}</title></circle>"
+            for i, n in enumerate(counts)
+            if n
+        )
+    parts.append("</svg>")
+    legend = "".join(
+        f'<li><span class="swatch" style="background:{colour}"></span>{escape(name)} ({sum(counts)})</li>'
+        for colour, (name, counts) in zip(PALETTE, series.items(), strict=False)
+    )
+    return "".join(parts) + f'<ul class="legend">{legend}</ul>'
+
+
+def _heatmap_svg(rows: list[str], cols: list[str], cells: dict[tuple[str, str], int]) -> str:
+    if not rows or not cols:
+        return '<p class="empty">No country and weapon named in the same sentence in this period.</p>'
+    cell, left, top = 44, 150, 130
+    width, height = left + cell * len(cols) + 70, top + cell * len(rows) + 10
+    peak = max(cells.get((r, c), 0) for r in rows for c in cols) or 1
+    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="Country by weapon">']
+    for j, col in enumerate(cols):
+        x = left + j * cell + cell / 2
+        parts.append(
+            f'<text transform="translate({x:.0f},{top - 8}) rotate(-45)" class="tick">{escape(col)}</text>'
+        )
+    for i, row in enumerate(rows):
+        y = top + i * cell
+        parts.append(f'<text x="{left - 8}" y="{y + cell / 2 + 4:.0f}" class="tick y">{escape(row)}</text>')
+        for j, col in enumerate(cols):
+            n = cells.get((row, col), 0)
+            opacity = 0.08 + 0.92 * n / peak if n else 0.03
+            parts.append(
+                f'<rect x="{left + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}"'
+                f' fill="#0072B2" fill-opacity="{opacity:.2f}"><title>{escape(row)} × {escape(col)}:'
+                f" {n} sentences</title></rect>"
+            )
+            if n:
+                ink = "#fff" if n / peak > 0.5 else "#1a1a1a"
+                parts.append(
+                    f'<text x="{left + j * cell + (cell - 2) / 2}" y="{y + cell / 2 + 3}" fill="{ink}"'
+                    f' class="cell" text-anchor="middle">{n}</text>'
+                )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _bar_chart(people: list[tuple[str, str, int, int]]) -> str:
+    if not people:
+        return '<p class="empty">No people mentioned in this period.</p>'
+    row, left, bar_w = 26, 300, 240
+    peak = max(p[2] for p in people) or 1
+    size = f"{left + bar_w + 60} {row * len(people) + 6}"
+    parts = [f'<svg viewBox="0 0 {size}" role="img" aria-label="Most mentioned people">']
+    for i, (name, roles, mentions, articles) in enumerate(people):
+        y = i * row + 4
+        label = f"{name} — {roles}" if roles else name
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 15}" class="tick y">{escape(label)}</text>'
+            f'<rect x="{left}" y="{y + 2}" width="{mentions / peak * bar_w:.1f}" height="{row - 8}"'
+            f' fill="{PALETTE[2]}"/><text x="{left + mentions / peak * bar_w + 6:.1f}" y="{y + 15}"'
+            f' class="tick">{mentions} ({articles} art.)</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _article_list(articles: list[tuple[date, str, str, str]]) -> str:
+    if not articles:
+        return '<p class="empty">No articles in this period.</p>'
+    items = "".join(
+        f"<tr><td>{day.isoformat()}</td><td>{escape(title)}</td><td>{escape(about)}</td>"
+        f'<td class="url">{escape(url)}</td></tr>'
+        for day, title, url, about in articles
+    )
+    return f"<table><tr><th>day</th><th>title</th><th>about</th><th>url</th></tr>{items}</table>"
