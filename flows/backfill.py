@@ -12,7 +12,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.artifacts import Progress, publish_review, publish_run_summary
-from flows.ingest import fetch, find_entities, store
+from flows.ingest import NETWORK_TASK_TIMEOUT, fetch, find_entities, store
 from flows.summary import RunSummary
 from pipeline.backfill import SitemapError, folder_items, read_url_list, sitemap_locations, text_article
 from pipeline.backfill import url_entries as entries_for
@@ -28,7 +28,13 @@ T = TypeVar("T")
 MAX_SITEMAP_DEPTH = 3  # an index of indexes of sitemaps is as deep as sites go
 
 
-@task(name="read-sitemaps", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
+@task(
+    name="read-sitemaps",
+    cache_policy=NO_CACHE,
+    retries=1,
+    retry_delay_seconds=5,
+    timeout_seconds=NETWORK_TASK_TIMEOUT,
+)
 def read_sitemaps(settings: Settings, sitemaps: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     """Page URLs listed by sitemaps and the indexes they nest in; unreadable ones with reasons."""
     pages: list[str] = []

@@ -22,8 +22,12 @@ from warehouse import db, events, feeds, load
 from warehouse.queries import top_entities
 from warehouse.review import mentions_per_label
 
+# Requests are bounded one by one (timeouts, a total deadline, retries); this bounds a whole batch.
+# A batch that still hangs fails, and its entries stay pending for the next run: nothing is lost.
+NETWORK_TASK_TIMEOUT = 1800
 
-@task(name="poll-feeds", cache_policy=NO_CACHE)
+
+@task(name="poll-feeds", cache_policy=NO_CACHE, timeout_seconds=NETWORK_TASK_TIMEOUT)
 def poll(settings: Settings, run_id: str) -> list[FeedResult]:
     """Poll every configured feed not backing off or paused, and store its new entries."""
     sources = [(s, settings.source_location(s)) for s in settings.sources]
@@ -56,7 +60,7 @@ def pending(settings: Settings) -> list[FeedEntry]:
         return feeds.pending_entries(con, settings.max_attempts)
 
 
-@task(name="fetch-articles", cache_policy=NO_CACHE, retries=1)
+@task(name="fetch-articles", cache_policy=NO_CACHE, retries=1, timeout_seconds=NETWORK_TASK_TIMEOUT)
 def fetch(settings: Settings, entries: Sequence[FeedEntry]) -> tuple[list[Article], list[Failure]]:
     """Fetch and extract a batch of article pages."""
     with Fetcher(settings) as fetcher:

@@ -90,7 +90,7 @@ class Settings(BaseSettings):
     fetch_workers: int = Field(8, ge=1)
     per_host_connections: int = Field(2, ge=1)
     batch_size: int = Field(64, ge=1)
-    nlp_processes: int = Field(2, ge=1)
+    nlp_processes: int = Field(1, ge=1)
     max_attempts: int = Field(5, ge=1)
     max_redirects: int = Field(5, ge=0)
     retry_after_max_seconds: float = Field(60.0, ge=0)

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${NEWSINT_UI_PORT:-4200}"
-export PREFECT_HOME="$PWD/data/prefect-ui"
+export PREFECT_HOME="${NEWSINT_UI_HOME:-$PWD/data/prefect-ui}"
 export PREFECT_SERVER_ANALYTICS_ENABLED=false
 mkdir -p "$PREFECT_HOME"
 cat <<MSG

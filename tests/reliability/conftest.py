@@ -29,6 +29,7 @@ SECTIONS = [
     "Runs, crashes and locks",
     "Configuration",
     "Fuzzing",
+    "Security: injection and exposure",
 ]
 
 

@@ -76,3 +76,21 @@ def test_csv_export_has_every_row(sample_db: Path, tmp_path: Path) -> None:
 def test_unknown_format_is_refused(sample_db: Path, tmp_path: Path) -> None:
     with open_reader(sample_db) as con, pytest.raises(ValueError, match="parquet, csv"):
         export(con, tmp_path, "xlsx")
+
+
+def test_pandas_reads_the_partitioned_export(sample_db: Path, tmp_path: Path) -> None:
+    import pandas as pd
+
+    with open_reader(sample_db) as con:
+        written = {e.table: e for e in export(con, tmp_path, "parquet", SINCE)}
+        labels = dict(
+            con.execute(
+                "SELECT m.label, count(*) FROM mentions m JOIN articles a USING (article_id)"
+                " WHERE article_day(a.published_at, a.fetched_at) >= ? GROUP BY ALL",
+                [SINCE],
+            ).fetchall()
+        )
+    frame = pd.read_parquet(tmp_path / "mentions")
+    assert len(frame) == written["mentions"].rows
+    assert frame.groupby("label").size().to_dict() == labels
+    assert {"article_id", "norm", "sentence", "day"} <= set(frame.columns)

@@ -1,0 +1,106 @@
+"""Security cases beyond the network: injected markup, SQL-looking input, the UI server's address."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from pipeline.records import Article, Mention
+from pipeline.review import ReviewArticle, evidence_markdown, table_rows
+from tests.conftest import REPO
+from warehouse.db import open_warehouse
+from warehouse.load import load_batch
+from warehouse.queries import open_reader, run_named
+from warehouse.report import gather, render
+
+SECURITY = "Security: injection and exposure"
+TITLE = "<script>alert('x')</script><b>Drones</b> [click](javascript:alert(1)) '); DROP TABLE articles; --"
+AT = datetime(2024, 5, 2, 9, tzinfo=UTC)
+
+
+def _hostile(tmp_path: Path) -> tuple[Path, Article, Mention]:
+    text = f"{TITLE}\nJapan bought drones."
+    start = text.index("Japan")
+    article = Article(
+        "a1", "https://x.example/a", TITLE, None, AT, "feed", "X", "en", text, "h", "t", "ok", AT
+    )
+    mention = Mention(
+        "a1", start, start + 5, "Japan", "COUNTRY", "JPN", "gazetteer", "name", 0.9, text[start:], start
+    )
+    db = tmp_path / "w.duckdb"
+    with open_warehouse(db) as con:
+        load_batch(con, "r", "v", [article], {"a1": [mention]}, [])
+    return db, article, mention
+
+
+@pytest.mark.case(SECURITY, "Title with markup and script, in the HTML report", "shown as text, nothing runs")
+def test_report_shows_hostile_titles_as_text(tmp_path: Path) -> None:
+    db, _, _ = _hostile(tmp_path)
+    with open_reader(db) as con:
+        html = render(gather(con, days=7))
+    assert "<script>alert" not in html and "<b>Drones" not in html
+    assert "&lt;script&gt;alert(" in html
+
+
+@pytest.mark.case(SECURITY, "Title with markup and script, in the review artifacts", "escaped Markdown")
+def test_review_artifacts_escape_hostile_titles(tmp_path: Path) -> None:
+    _, article, mention = _hostile(tmp_path)
+    review = ReviewArticle("a1", article.url, article.title, "X", AT, (mention,))
+    markdown = evidence_markdown([review])
+    assert "<script>" not in markdown and "<b>" not in markdown
+    assert "](javascript:" not in markdown  # the title's own link syntax is escaped, not a link
+    assert all("<script>" not in str(value) for row in table_rows([review]) for value in row.values())
+
+
+@pytest.mark.case(SECURITY, "SQL in article text and in query parameters", "stored and matched as data")
+def test_sql_looking_input_is_only_data(tmp_path: Path) -> None:
+    db, _, _ = _hostile(tmp_path)
+    with open_reader(db) as con:
+        titles = con.execute("SELECT title FROM articles").fetchall()
+        _, rows = run_named(con, "weapons_with_country", {"country": "x' OR 1=1; DROP TABLE mentions; --"})
+        remaining = con.execute("SELECT count(*) FROM mentions").fetchall()
+    assert titles == [(TITLE,)]
+    assert rows == [] and remaining == [(1,)]
+
+
+def _listening(port: int) -> set[str]:
+    """Local addresses with a TCP socket listening on `port` (from /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
+@pytest.mark.case(SECURITY, "The Prefect server newsint starts (make ui)", "listens on 127.0.0.1 only")
+def test_ui_server_listens_on_loopback_only(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "NEWSINT_UI_PORT": str(port), "NEWSINT_UI_HOME": str(tmp_path / "prefect")}
+    server = subprocess.Popen(
+        ["bash", str(REPO / "scripts" / "ui.sh")],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not _listening(port) and time.monotonic() < deadline and server.poll() is None:
+            time.sleep(0.5)
+        addresses = _listening(port)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    assert addresses == {"0100007F"}  # 127.0.0.1, in /proc's little-endian hex
