@@ -102,29 +102,35 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
     with db.open_warehouse(settings.db_path) as con:
         load.start_run(con, summary.run_id, settings.spacy_model, summary.pipeline_version)
 
-    results = poll(settings, summary.run_id)
-    summary.feeds_polled = len(results)
-    summary.feeds_not_modified = sum(r.status == "not_modified" for r in results)
-    summary.feeds_failed = sum(r.status == "error" for r in results)
-    for failed in (r for r in results if r.status == "error"):
-        logger.warning("feed %s failed: %s", failed.feed_url, failed.error)
-        summary.failed_feeds.append((failed.feed_url, failed.error or "no response"))
+    try:
+        results = poll(settings, summary.run_id)
+        summary.feeds_polled = len(results)
+        summary.feeds_not_modified = sum(r.status == "not_modified" for r in results)
+        summary.feeds_failed = sum(r.status == "error" for r in results)
+        for failed in (r for r in results if r.status == "error"):
+            logger.warning("feed %s failed: %s", failed.feed_url, failed.error)
+            summary.failed_feeds.append((failed.feed_url, failed.error or "no response"))
 
-    todo = pending(settings)
-    progress = Progress("newsint-ingest-progress", len(todo))
-    for batch in _batches(todo, settings.batch_size):
-        articles, failures = fetch(settings, batch)
-        mentions = find_entities(settings, articles)
-        stats = store(settings, summary.run_id, summary.pipeline_version, articles, mentions, failures)
-        summary.articles_new += stats.new
-        summary.articles_changed += stats.changed
-        summary.articles_unchanged += stats.unchanged
-        summary.articles_failed += len(failures)
-        summary.mentions += stats.mentions
-        summary.fresh_articles += stats.fresh
-        for failure in failures:
-            logger.warning("article %s not loaded: %s", failure.url, failure.reason)
-        progress.advance(len(batch))
+        todo = pending(settings)
+        progress = Progress("newsint-ingest-progress", len(todo))
+        for batch in _batches(todo, settings.batch_size):
+            articles, failures = fetch(settings, batch)
+            mentions = find_entities(settings, articles)
+            stats = store(settings, summary.run_id, summary.pipeline_version, articles, mentions, failures)
+            summary.articles_new += stats.new
+            summary.articles_changed += stats.changed
+            summary.articles_unchanged += stats.unchanged
+            summary.articles_failed += len(failures)
+            summary.mentions += stats.mentions
+            summary.fresh_articles += stats.fresh
+            for failure in failures:
+                logger.warning("article %s not loaded: %s", failure.url, failure.reason)
+            progress.advance(len(batch))
+    except BaseException:
+        # The runs table must not show a crashed run as still running; what loaded stays loaded.
+        with db.open_warehouse(settings.db_path) as con:
+            load.finish_run(con, summary.run_id, "failed", summary.counts())
+        raise
 
     with db.open_warehouse(settings.db_path) as con:
         load.finish_run(con, summary.run_id, "completed", summary.counts())

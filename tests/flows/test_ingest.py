@@ -127,3 +127,21 @@ def test_ingest_loads_everything_that_works_and_records_the_rest(
         " GROUP BY ALL HAVING count(*) > 1)",
     ) == [(0,)]
     assert _query(db, "SELECT count(*) FROM runs WHERE status = 'completed'") == [(3,)]
+
+
+def test_a_crashed_run_is_marked_failed_and_leaves_its_work_pending(
+    prefect_harness: None, tmp_path: Path
+) -> None:
+    sources = "\n".join(
+        f'[[sources]]\nname = "{feed.stem}"\nurl = "{feed.resolve().as_uri()}"\n'
+        for feed in sorted((SAMPLE / "feeds").glob("*.xml"))
+    )
+    config, db = tmp_path / "newsint.toml", tmp_path / "newsint.duckdb"
+    config.write_text(f'spacy_model = "no_such_spacy_model"\n{sources}', encoding="utf-8")
+
+    with pytest.raises(OSError, match="no_such_spacy_model"):
+        ingest(config=str(config), db_path=str(db))
+
+    assert _query(db, "SELECT status, finished_at IS NOT NULL FROM runs") == [("failed", True)]
+    assert _query(db, "SELECT count(*) FROM articles") == [(0,)]
+    assert _query(db, "SELECT count(DISTINCT article_id) FROM entries") == [(SAMPLE_PAGES,)]
