@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.artifacts import Progress, publish_review, publish_run_summary
-from flows.ingest import NETWORK_TASK_TIMEOUT, fetch, find_entities, store
+from flows.ingest import NETWORK_TASK_TIMEOUT, batches, fetch, find_entities, store
 from flows.summary import RunSummary
 from pipeline.backfill import SitemapError, folder_items, read_url_list, sitemap_locations, text_article
 from pipeline.backfill import url_entries as entries_for
@@ -24,7 +23,6 @@ from warehouse import db, load
 from warehouse.queries import top_entities
 from warehouse.review import mentions_per_label
 
-T = TypeVar("T")
 MAX_SITEMAP_DEPTH = 3  # an index of indexes of sitemaps is as deep as sites go
 
 
@@ -100,11 +98,11 @@ def backfill(
         entries += pages
 
     progress = Progress("newsint-backfill-progress", len(entries) + len(texts))
-    for batch in _batches(entries, settings.batch_size):
+    for batch in batches(entries, settings.batch_size):
         articles, failures = fetch(settings, batch)
         _load(settings, summary, articles, failures)
         progress.advance(len(batch))
-    for paths in _batches(texts, settings.batch_size):
+    for paths in batches(texts, settings.batch_size):
         _load(settings, summary, read_texts(settings, paths), [])
         progress.advance(len(paths))
 
@@ -131,8 +129,3 @@ def _load(settings: Settings, summary: RunSummary, articles: list[Article], fail
 def _as_url(location: str) -> str:
     """A sitemap given as a local path becomes a file:// URL the fetcher reads."""
     return location if "://" in location else Path(location).resolve().as_uri()
-
-
-def _batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

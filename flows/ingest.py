@@ -6,6 +6,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -25,6 +26,7 @@ from warehouse.review import mentions_per_label
 # Requests are bounded one by one (timeouts, a total deadline, retries); this bounds a whole batch.
 # A batch that still hangs fails, and its entries stay pending for the next run: nothing is lost.
 NETWORK_TASK_TIMEOUT = 1800
+T = TypeVar("T")
 
 
 @task(name="poll-feeds", cache_policy=NO_CACHE, timeout_seconds=NETWORK_TASK_TIMEOUT)
@@ -113,7 +115,7 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
 
         todo = pending(settings)
         progress = Progress("newsint-ingest-progress", len(todo))
-        for batch in _batches(todo, settings.batch_size):
+        for batch in batches(todo, settings.batch_size):
             articles, failures = fetch(settings, batch)
             mentions = find_entities(settings, articles)
             stats = store(settings, summary.run_id, summary.pipeline_version, articles, mentions, failures)
@@ -143,6 +145,7 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
     return summary
 
 
-def _batches(items: Sequence[FeedEntry], size: int) -> Iterator[Sequence[FeedEntry]]:
+def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """Consecutive slices of `size` items: a task handles a batch, never one article."""
     for start in range(0, len(items), size):
         yield items[start : start + size]

@@ -12,6 +12,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.artifacts import Progress, publish_change_report
+from flows.ingest import batches
 from pipeline.entities import Extractor
 from pipeline.nlp.build import pipeline_version
 from pipeline.reprocess import ChangeReport, diff_mentions
@@ -64,8 +65,7 @@ def reprocess(
     logger.info("%d articles to re-run with pipeline %s", len(todo), summary.pipeline_version)
 
     progress = Progress("newsint-reprocess-progress", len(todo))
-    for start in range(0, len(todo), settings.batch_size):
-        batch = todo[start : start + settings.batch_size]
+    for batch in batches(todo, settings.batch_size):
         report, written = reextract(settings, summary.run_id, summary.pipeline_version, batch)
         summary.report.merge(report)
         summary.mentions += written

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -199,8 +200,6 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export articles, mentions and entities as Parquet (partitioned by day) or CSV."""
-    from datetime import date
-
     from pipeline.settings import load_settings
     from warehouse.export import FORMATS
     from warehouse.export import export as write_export
@@ -208,10 +207,7 @@ def export(
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
-    try:
-        start = date.fromisoformat(since) if since else None
-    except ValueError as exc:
-        raise typer.BadParameter(f"--since {since!r} is not a date (YYYY-MM-DD)") from exc
+    start = _date_option("--since", since)
     settings = load_settings(config, db_path=db)
     with open_reader(settings.db_path) as con:
         written = write_export(con, output_dir, fmt, start)
@@ -230,16 +226,11 @@ def report(
     db: DbOption = None,
 ) -> None:
     """Write a self-contained HTML report: top countries and weapons over time, co-mentions, people."""
-    from datetime import date
-
     from pipeline.settings import load_settings
     from warehouse.queries import open_reader
     from warehouse.report import gather, render
 
-    try:
-        end = date.fromisoformat(until) if until else None
-    except ValueError as exc:
-        raise typer.BadParameter(f"--until {until!r} is not a date (YYYY-MM-DD)") from exc
+    end = _date_option("--until", until)
     settings = load_settings(config, db_path=db)
     with open_reader(settings.db_path) as con:
         data = gather(con, days, end)
@@ -363,3 +354,10 @@ def _read_texts(paths: list[Path]) -> Iterator[tuple[str, str]]:
                         ) from exc
         else:
             yield path.stem, path.read_text(encoding="utf-8")
+
+
+def _date_option(option: str, value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"{option} {value!r} is not a date (YYYY-MM-DD)") from exc

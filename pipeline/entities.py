@@ -96,9 +96,7 @@ class Extractor:
         # Worker processes cost a second or so to start: only worth it for a real batch.
         processes = self.processes if len(pairs) >= 4 * self.processes else 1
         with self.nlp.memory_zone():
-            docs = self.nlp.pipe(
-                (text for _, text in pairs), batch_size=self.batch_size, n_process=processes
-            )
+            docs = self.nlp.pipe((text for _, text in pairs), batch_size=self.batch_size, n_process=processes)
             for (doc_id, _), doc in zip(pairs, docs, strict=True):
                 yield doc_id, doc_mentions(doc_id, doc, self.known)
 
@@ -228,8 +226,7 @@ def _role(doc: Doc, start: int, known: Knowledge) -> dict[str, Any]:
         if token.ent_type_ == "ROLE":
             roles.insert(0, token.text)
         elif token.ent_type_ == "COUNTRY" and roles:
-            ent_id = token.ent_id_ if hasattr(token, "ent_id_") else ""
-            parts = ent_id.split("|")
+            parts = token.ent_id_.split("|")  # "gazetteer|JPN|adjective"
             country = parts[1] if len(parts) > 1 and parts[1] else None
             break
         elif token.lower_ in known.titles and token.is_title:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -13,29 +12,43 @@ from pipeline.records import Article, Failure, FeedResult
 from warehouse.db import ARROW_TIMESTAMP, now
 
 
-def insert_events(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:
-    """Append event rows (missing columns are NULL) in the caller's transaction."""
+def insert_events(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[dict[str, Any]]) -> None:
+    """Append events stamped with the run and the time (other columns NULL when not given), in the
+    caller's transaction."""
     if rows:
-        con.register("new_fetch_events", pa.Table.from_pylist(rows, schema=EVENT_SCHEMA))
+        at = now()
+        stamped = [{"run_id": run_id, "occurred_at": at, **row} for row in rows]
+        con.register("new_fetch_events", pa.Table.from_pylist(stamped, schema=EVENT_SCHEMA))
         con.execute("INSERT INTO fetch_events SELECT * FROM new_fetch_events")
+
+
+def record_feed_polls(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[FeedResult]) -> None:
+    """Every poll, whatever its outcome: ok, not_modified or error."""
+    rows = [
+        {
+            "stage": "feed",
+            "url": r.feed_url,
+            "status": r.status,
+            "http_status": r.http_status,
+            "error": r.error,
+            "bytes": r.bytes,
+            "elapsed_ms": r.elapsed_ms,
+        }
+        for r in results
+    ]
+    insert_events(con, run_id, rows)
 
 
 def record_held(con: duckdb.DuckDBPyConnection, run_id: str, held: dict[str, str]) -> None:
     """One fetch_events row per feed not polled this run, so a paused feed shows up in reports."""
-    at = now()
-    rows = [
-        {"run_id": run_id, "occurred_at": at, "stage": "feed", "url": url, "status": "held", "error": why}
-        for url, why in held.items()
-    ]
-    insert_events(con, rows)
+    rows = [{"stage": "feed", "url": url, "status": "held", "error": why} for url, why in held.items()]
+    insert_events(con, run_id, rows)
 
 
 def record_failures(con: duckdb.DuckDBPyConnection, run_id: str, failures: Iterable[Failure]) -> None:
-    at = now()
+    """A page that could not be fetched or extracted; 'gone' when asking again cannot help."""
     rows = [
         {
-            "run_id": run_id,
-            "occurred_at": at,
             "stage": f.stage,
             "url": f.url,
             "article_id": f.article_id,
@@ -47,43 +60,24 @@ def record_failures(con: duckdb.DuckDBPyConnection, run_id: str, failures: Itera
         }
         for f in failures
     ]
-    insert_events(con, rows)
+    insert_events(con, run_id, rows)
 
 
 def record_fetches(con: duckdb.DuckDBPyConnection, run_id: str, articles: Sequence[Article]) -> None:
     """A page fetch that gave an article is an event too: status, bytes and time, for analysts."""
-    at = now()
     rows = [
         {
-            "run_id": run_id,
-            "occurred_at": at,
             "stage": "page",
             "url": a.url,
             "article_id": a.article_id,
             "status": "ok",
             "http_status": a.http_status,
-            "error": None,
             "bytes": a.bytes,
             "elapsed_ms": a.elapsed_ms,
         }
         for a in articles
     ]
-    insert_events(con, rows)
-
-
-def poll_event(result: FeedResult, run_id: str, at: datetime) -> dict[str, Any]:
-    return {
-        "run_id": run_id,
-        "occurred_at": at,
-        "stage": "feed",
-        "url": result.feed_url,
-        "article_id": None,
-        "status": result.status,
-        "http_status": result.http_status,
-        "error": result.error,
-        "bytes": result.bytes,
-        "elapsed_ms": result.elapsed_ms,
-    }
+    insert_events(con, run_id, rows)
 
 
 EVENT_SCHEMA = pa.schema(

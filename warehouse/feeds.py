@@ -13,7 +13,7 @@ import pyarrow as pa
 from pipeline.records import FeedEntry, FeedResult
 from pipeline.settings import Source
 from warehouse.db import ARROW_TIMESTAMP, dedupe_rows, now, transaction
-from warehouse.events import EVENT_SCHEMA, poll_event
+from warehouse.events import record_feed_polls
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,6 @@ def record_polls(
         ),
         schema=_ENTRY_SCHEMA,
     )
-    events = pa.Table.from_pylist([poll_event(r, run_id, at) for r in results], schema=EVENT_SCHEMA)
     with transaction(con):
         con.register("new_feeds", feeds)
         con.execute("""
@@ -94,8 +93,7 @@ def record_polls(
         con.register("new_entries", entries)
         con.execute("INSERT INTO entries SELECT * FROM new_entries ON CONFLICT DO NOTHING")
         added = _count(con, "entries") - before
-        con.register("new_events", events)
-        con.execute("INSERT INTO fetch_events SELECT * FROM new_events")
+        record_feed_polls(con, run_id, results)
     return added
 
 

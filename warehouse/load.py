@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.norms.countries import country_name
-from pipeline.norms.people import merge_surname, surname_index
+from pipeline.norms.people import merge_surname, name_key, surname_index
 from pipeline.records import Article, Failure, Mention
 from warehouse.db import ARROW_TIMESTAMP, dedupe_rows, now, transaction
 from warehouse.events import record_failures, record_fetches
@@ -120,6 +120,8 @@ def _merge_surnames(con: duckdb.DuckDBPyConnection, mentions: dict[str, list[Men
     so the entities table does not split one person in two ("Biden" and "Joe Biden")."""
     flat = [m for ms in mentions.values() for m in ms]
     people = {m.norm for m in flat if m.label == "PERSON" and m.norm}
+    if all(len(name_key(norm).split()) != 1 for norm in people):
+        return flat  # no lone surname to merge: skip reading every known person
     known = [row[0] for row in con.execute("SELECT norm FROM entities WHERE label = 'PERSON'").fetchall()]
     index = surname_index({*known, *people})
     merges = {norm: full for norm in people if (full := merge_surname(norm, index))}
