@@ -1,19 +1,24 @@
 """newsint's performance benchmark: one command, one machine, figures into docs/benchmarks.md.
 
-    .venv/bin/python -m bench.run [--long 20000] [--short 1000] [--skip-long] [--skip-queries]
+    .venv/bin/python -m bench.run [--steps bare,e2e,load,rss,queries] [--short 1000] [--long 20000]
 
 1. serves the 181 benchmark pages (../shared) and feeds listing them from 127.0.0.1;
-2. measures the bare limit: trafilatura over the pages + nlp.pipe over their texts with the
+2. `bare`: the bare limit, trafilatura over the pages + nlp.pipe over their texts with the
    pipeline and process count newsint uses;
-3. runs `newsint run` end to end over those feeds into a fresh DuckDB; 4. runs it again;
-5. loads 1,000,000 synthetic mentions through the warehouse loader;
-6. records peak RSS of `newsint run` over --short and --long articles (pages cycled);
-7. times every named query on a synthetic warehouse of 1M articles and 20M mentions.
+3. `e2e`: `newsint run` end to end over those feeds into a fresh DuckDB; 4. runs it again;
+5. `load`: 1,000,000 synthetic mentions through the warehouse loader;
+6. `rss`: peak RSS of `newsint run` over --short and --long articles (pages cycled);
+7. `queries`: every named query on a synthetic warehouse of 1M articles and 20M mentions.
+
+Each step's figures go to docs/benchmarks.json with the date and commit they were measured at;
+the Markdown is written from that file, so a long step can be re-run alone. A missed target
+leaves a pyinstrument profile under docs/profiles/.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import subprocess
@@ -22,12 +27,15 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import trafilatura
+from pyinstrument import Profiler
 
 from bench.corpus import article_paths, feed_xml, load_pages
+from bench.orchestrator import prefect_server
 from bench.server import StaticServer
 from bench.synthetic import build_warehouse, synthetic_mentions
 from pipeline import REPO_ROOT
@@ -35,6 +43,9 @@ from pipeline.nlp.build import load_pipeline
 from pipeline.settings import load_settings
 
 NEWSINT = str(Path(sys.executable).parent / "newsint")
+PYINSTRUMENT = str(Path(sys.executable).parent / "pyinstrument")
+PROFILES = REPO_ROOT / "docs" / "profiles"
+STEPS = ("bare", "e2e", "load", "rss", "queries")
 FEEDS = 4
 
 
@@ -86,17 +97,24 @@ def serve_corpus(pages: dict[str, bytes], count: int) -> tuple[StaticServer, lis
     return server, list(feeds)
 
 
-def run_newsint(config: Path, db: Path) -> tuple[float, int, str]:
-    """Seconds, peak RSS (bytes, the newsint process itself) and output of one `newsint run`."""
+def run_newsint(
+    config: Path, db: Path, api: str | None, profile: Path | None = None
+) -> tuple[float, int, str]:
+    """Seconds, peak RSS (bytes, the newsint process itself) and output of one `newsint run`.
+
+    `api` is a Prefect server's URL; None leaves the command to start a temporary one. With
+    `profile`, the run goes under pyinstrument and its text report is written there.
+    """
     env = {**os.environ, "PREFECT_LOGGING_LEVEL": "ERROR"}
+    env.pop("PREFECT_API_URL", None)
+    if api:
+        env["PREFECT_API_URL"] = api
+    command = [NEWSINT, "run", "--config", str(config), "--db", str(db)]
+    if profile:
+        profile.parent.mkdir(parents=True, exist_ok=True)
+        command = [PYINSTRUMENT, "--no-color", "-o", str(profile), *command]
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [NEWSINT, "run", "--config", str(config), "--db", str(db)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     peak = _watch_rss(process.pid)
     output, _ = process.communicate()
     elapsed = time.perf_counter() - started
@@ -137,32 +155,66 @@ def write_config(folder: Path, server: StaticServer, feeds: list[str], batch_siz
     return config
 
 
-def end_to_end(pages: dict[str, bytes], count: int, batch_size: int, work: Path) -> dict[str, Any]:
+def end_to_end(
+    pages: dict[str, bytes], count: int, batch_size: int, work: Path, api: str, cold_rerun: bool = False
+) -> dict[str, Any]:
+    """A first run over `count` articles, then a run with nothing changed, both against `api`."""
     server, feeds = serve_corpus(pages, count)
     with server:
         folder = Path(tempfile.mkdtemp(dir=work))
         config, db = write_config(folder, server, feeds, batch_size), folder / "bench.duckdb"
-        first_s, first_rss, output = run_newsint(config, db)
-        again_s, _, _ = run_newsint(config, db)
-    return {
-        "articles": count,
-        "first_s": first_s,
-        "rerun_s": again_s,
-        "peak_rss": first_rss,
-        "summary": next((line for line in output.splitlines() if line.startswith("Run ")), ""),
-    }
+        first_s, first_rss, output = run_newsint(config, db, api)
+        again_s, _, _ = run_newsint(config, db, api)
+        result: dict[str, Any] = {
+            "articles": count,
+            "first_s": first_s,
+            "rerun_s": again_s,
+            "peak_rss": first_rss,
+            "summary": next((line for line in output.splitlines() if line.startswith("Run ")), ""),
+        }
+        if cold_rerun:
+            result["rerun_cold_s"] = run_newsint(config, db, None)[0]
+    return result
 
 
-def load_rate(rows: int, work: Path) -> dict[str, float]:
-    """Rows per second through `warehouse.load.load_batch`, building the rows included."""
+def profile_runs(pages: dict[str, bytes], batch_size: int, work: Path, api: str, missed: set[str]) -> None:
+    """pyinstrument reports of the end-to-end runs whose targets were missed."""
+    server, feeds = serve_corpus(pages, len(pages))
+    with server:
+        folder = Path(tempfile.mkdtemp(dir=work))
+        config, db = write_config(folder, server, feeds, batch_size), folder / "bench.duckdb"
+        first = PROFILES / "end_to_end.txt" if "e2e" in missed else None
+        run_newsint(config, db, api, first)
+        if "rerun" in missed:
+            run_newsint(config, db, api, PROFILES / "rerun.txt")
+
+
+def load_rate(rows: int, work: Path, profile: Path | None = None) -> dict[str, float]:
+    """Rows per second through `warehouse.load.load_batch`, building the rows and keeping the
+    per-article summaries (migration 0005) included.
+
+    A first small batch pays the one-time costs of a loading process (pyarrow pulls in pandas on
+    its first conversion, ~0.6 s) so the figure is the loader's steady rate, as in a long run.
+    With `profile`, the timed load runs under pyinstrument and its report is written there.
+    """
     from warehouse.db import open_warehouse
     from warehouse.load import load_batch
 
+    warm_articles, warm_mentions = synthetic_mentions(1_000)
     articles, mentions = synthetic_mentions(rows)
+    with open_warehouse(Path(tempfile.mkdtemp(dir=work)) / "warm-up.duckdb") as con:
+        load_batch(con, "warm-up", "bench", warm_articles, warm_mentions, [])
     with open_warehouse(Path(tempfile.mkdtemp(dir=work)) / "load.duckdb") as con:
+        profiler = Profiler() if profile else None
         started = time.perf_counter()
+        if profiler:
+            profiler.start()
         load_batch(con, "bench", "bench", articles, mentions, [])
         elapsed = time.perf_counter() - started
+    if profiler and profile:
+        profiler.stop()
+        profile.parent.mkdir(parents=True, exist_ok=True)
+        profile.write_text(profiler.output_text(color=False, show_all=False), encoding="utf-8")
     return {"rows": rows, "seconds": elapsed, "rows_per_s": rows / elapsed}
 
 
@@ -212,43 +264,78 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated, of {', '.join(STEPS)}")
     parser.add_argument("--short", type=int, default=1000, help="articles in the shorter RSS run")
     parser.add_argument("--long", type=int, default=20000, help="articles in the long RSS run")
-    parser.add_argument("--skip-long", action="store_true", help="skip the RSS runs (they take long)")
-    parser.add_argument("--skip-queries", action="store_true", help="skip the 20M-mention query test")
     parser.add_argument("--load-rows", type=int, default=1_000_000)
+    parser.add_argument("--results", type=Path, default=REPO_ROOT / "docs" / "benchmarks.json")
     parser.add_argument("-o", "--output", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
+    steps = [s.strip() for s in args.steps.split(",") if s.strip()]
+    if unknown := set(steps) - set(STEPS):
+        parser.error(f"unknown steps: {', '.join(sorted(unknown))}")
 
-    from bench.report import write_report
+    from bench.report import missed_targets, write_report
 
     settings = load_settings()
     pages = load_pages()
-    results: dict[str, Any] = {
-        "machine": machine(),
+    results = json.loads(args.results.read_text(encoding="utf-8")) if args.results.exists() else {}
+    stamp = {"measured": f"{datetime.now(UTC):%Y-%m-%d}", "commit": _commit(), "machine": machine()}
+    results["settings"] = {
         "model": settings.spacy_model,
         "batch_size": settings.batch_size,
         "processes": settings.nlp_processes,
     }
+
+    def keep(step: str, figures: dict[str, Any]) -> None:
+        results[step] = {**figures, **stamp}
+        print(f"{step}:", _fmt(figures), flush=True)
+        args.results.parent.mkdir(parents=True, exist_ok=True)
+        args.results.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
     with tempfile.TemporaryDirectory(prefix="newsint-bench-") as tmp:
         work = Path(tmp)
-        results["bare"] = bare_limit(pages, settings.spacy_model, settings.batch_size, settings.nlp_processes)
-        print("bare limit:", _fmt(results["bare"]), flush=True)
-        results["e2e"] = end_to_end(pages, len(pages), settings.batch_size, work)
-        print("end to end:", _fmt(results["e2e"]), flush=True)
-        results["load"] = load_rate(args.load_rows, work)
-        print("warehouse load:", _fmt(results["load"]), flush=True)
-        if not args.skip_long:
-            results["rss"] = {
-                n: end_to_end(pages, n, settings.batch_size, work)["peak_rss"]
-                for n in (args.short, args.long)
-            }
-            print("peak RSS:", results["rss"], flush=True)
-        if not args.skip_queries:
-            results["queries"] = query_times(work, 1_000_000, 20_000_000)
-            print("queries:", _fmt(results["queries"]), flush=True)
+        with prefect_server(work / "prefect") as api:
+            if "bare" in steps:
+                keep(
+                    "bare",
+                    bare_limit(pages, settings.spacy_model, settings.batch_size, settings.nlp_processes),
+                )
+            if "e2e" in steps:
+                keep("e2e", end_to_end(pages, len(pages), settings.batch_size, work, api, cold_rerun=True))
+            if "load" in steps:
+                keep("load", load_rate(args.load_rows, work))
+            if "rss" in steps:
+                keep(
+                    "rss",
+                    {
+                        str(n): end_to_end(pages, n, settings.batch_size, work, api)["peak_rss"]
+                        for n in (args.short, args.long)
+                    },
+                )
+            if "queries" in steps:
+                keep("queries", query_times(work, 1_000_000, 20_000_000))
+            missed = missed_targets(results)
+            if missed & {"e2e", "rerun"} and {"bare", "e2e"} & set(steps):
+                profile_runs(pages, settings.batch_size, work, api, missed)
+            if "load" in missed and "load" in steps:
+                load_rate(args.load_rows, work, PROFILES / "load.txt")
     write_report(args.output, results)
     print(f"wrote {args.output}")
+
+
+def _commit() -> str:
+    """The commit measured, marked when the working tree differs from it."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True, text=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{head}+changes" if dirty.stdout.strip() else head
 
 
 def _fmt(values: dict[str, Any]) -> str:

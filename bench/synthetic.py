@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pipeline.records import Article, Mention
+from warehouse.aggregates import rebuild_aggregates
 from warehouse.db import open_warehouse
 
 COUNTRIES = [
@@ -135,3 +136,4 @@ def build_warehouse(db: Path, articles: int, mentions: int) -> None:
             INSERT INTO entities (entity_id, label, norm, name, aliases, first_seen_at, last_seen_at)
             SELECT DISTINCT entity_id, label, norm, norm, [norm], now(), now() FROM mentions
         """)
+        rebuild_aggregates(con)  # the loader's own SQL, over every mention at once

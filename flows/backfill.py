@@ -16,7 +16,7 @@ from flows.summary import RunSummary
 from pipeline.backfill import SitemapError, folder_items, read_url_list, sitemap_locations, text_article
 from pipeline.backfill import url_entries as entries_for
 from pipeline.fetch import Fetcher
-from pipeline.nlp.build import pipeline_version
+from pipeline.nlp.version import pipeline_version
 from pipeline.records import Article, Failure
 from pipeline.settings import Settings, load_settings
 from warehouse import db, load

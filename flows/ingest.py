@@ -12,11 +12,11 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.artifacts import Progress, publish_review, publish_run_summary
+from flows.runners import find_in_batches, nlp_runner
 from flows.summary import RunSummary
 from pipeline.crawl import fetch_articles, poll_feeds
-from pipeline.entities import Extractor
 from pipeline.fetch import Fetcher
-from pipeline.nlp.build import pipeline_version
+from pipeline.nlp.version import pipeline_version
 from pipeline.records import Article, Failure, FeedEntry, FeedResult, Mention
 from pipeline.settings import Settings, load_settings
 from warehouse import db, events, feeds, load
@@ -72,6 +72,9 @@ def fetch(settings: Settings, entries: Sequence[FeedEntry]) -> tuple[list[Articl
 @task(name="find-entities", cache_policy=NO_CACHE)
 def find_entities(settings: Settings, articles: Sequence[Article]) -> dict[str, list[Mention]]:
     """People, countries and weapons in a batch of English articles (one nlp.pipe call)."""
+    # Imported here, not at the top: a run with nothing new to read never loads spaCy.
+    from pipeline.entities import Extractor
+
     extractor = Extractor.from_settings(settings)
     english = [(a.article_id, a.text) for a in articles if a.status == "ok"]
     return dict(extractor.extract(english))
@@ -98,6 +101,7 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
     settings = load_settings(config, db_path=Path(db_path) if db_path else None)
     if group is not None:  # a scheduled deployment polls one group of sources
         settings = settings.model_copy(update={"sources": [s for s in settings.sources if s.group == group]})
+    runner = nlp_runner(settings)  # None: the NLP stage runs in this process
     started = time.monotonic()
     summary = RunSummary(run_id=uuid.uuid4().hex[:12])
     summary.pipeline_version = pipeline_version(settings.spacy_model)
@@ -115,9 +119,8 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
 
         todo = pending(settings)
         progress = Progress("newsint-ingest-progress", len(todo))
-        for batch in batches(todo, settings.batch_size):
-            articles, failures = fetch(settings, batch)
-            mentions = find_entities(settings, articles)
+        fetched = (fetch(settings, batch) for batch in batches(todo, settings.batch_size))
+        for articles, failures, mentions in find_in_batches(runner, settings, find_entities, fetched):
             stats = store(settings, summary.run_id, summary.pipeline_version, articles, mentions, failures)
             summary.articles_new += stats.new
             summary.articles_changed += stats.changed
@@ -127,7 +130,7 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
             summary.fresh_articles += stats.fresh
             for failure in failures:
                 logger.warning("article %s not loaded: %s", failure.url, failure.reason)
-            progress.advance(len(batch))
+            progress.advance(len(articles) + len(failures))
     except BaseException:
         # The runs table must not show a crashed run as still running; what loaded stays loaded.
         with db.open_warehouse(settings.db_path) as con:

@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.artifacts import Progress, publish_change_report
 from flows.ingest import batches
 from pipeline.entities import Extractor
-from pipeline.nlp.build import pipeline_version
+from pipeline.nlp.version import pipeline_version
 from pipeline.reprocess import ChangeReport, diff_mentions
 from pipeline.settings import Settings, load_settings
 from warehouse import db, load

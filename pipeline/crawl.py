@@ -111,9 +111,7 @@ def _article(
         )
     try:
         charset = _charset(response.content_type)
-        article = extract_article(
-            response.body, entry, datetime.now(UTC), languages, teaser_markers, charset
-        )
+        article = extract_article(response.body, entry, datetime.now(UTC), languages, teaser_markers, charset)
         return replace(
             article,
             http_status=response.status,

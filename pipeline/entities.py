@@ -12,7 +12,8 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from pipeline.nlp.build import MODELS, load_pipeline, model_config
+from pipeline.nlp.build import load_pipeline, model_config
+from pipeline.nlp.version import MODELS
 from pipeline.norms.countries import AMBIGUOUS, Ambiguity, CountryTable, load_ambiguities, other_sense
 from pipeline.norms.people import clean_name, resolve_names
 from pipeline.norms.weapons import WeaponSystem, designation_norm, load_systems

@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     per_host_connections: int = Field(2, ge=1)
     batch_size: int = Field(64, ge=1)
     nlp_processes: int = Field(1, ge=1)
+    # Where the NLP stage runs: None in the flow's process, "local" on a Dask cluster started for
+    # the run with nlp_cluster_workers processes, or a scheduler address such as tcp://host:8786.
+    nlp_cluster: str | None = None
+    nlp_cluster_workers: int = Field(2, ge=1)
     max_attempts: int = Field(5, ge=1)
     max_redirects: int = Field(5, ge=0)
     retry_after_max_seconds: float = Field(60.0, ge=0)
@@ -127,6 +131,22 @@ class Settings(BaseSettings):
                         f"{value!r} is neither a host name nor an IP address or network"
                     ) from None
         return values
+
+    @field_validator("nlp_cluster")
+    @classmethod
+    def _cluster(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None  # NEWSINT_NLP_CLUSTER="" turns a configured cluster off
+        if value == "local":
+            return value
+        try:
+            parts = urlsplit(value)
+            valid = parts.scheme in ("tcp", "tls") and bool(parts.hostname) and parts.port is not None
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ValueError(f'{value!r}: use "local" or a Dask scheduler address like tcp://host:8786')
+        return value
 
     @classmethod
     def settings_customise_sources(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import tempfile
@@ -15,42 +14,19 @@ import spacy
 from spacy.language import Language
 
 import pipeline.nlp.components  # noqa: F401  (registers our factories)
-from pipeline import REPO_ROOT
+from pipeline.nlp.version import MODELS, pipeline_version
 from pipeline.norms.countries import CountryTable
 from pipeline.norms.tables import read_lines, read_tsv
 from pipeline.norms.weapons import designation_patterns, load_systems, ship_patterns, system_patterns
 
 log = logging.getLogger(__name__)
 
-MODELS = REPO_ROOT / "models"
 BUILD_DIR = MODELS / "build"
 
 
 def model_config() -> dict[str, Any]:
     with (MODELS / "pipeline.toml").open("rb") as handle:
         return tomllib.load(handle)
-
-
-def base_model_version(model: str) -> str:
-    """The base model's version, from its package or its folder's meta.json."""
-    meta = spacy.util.get_model_meta(Path(model)) if Path(model).exists() else None
-    if meta is None:
-        meta = spacy.util.get_package_version(model) or "unknown"
-        return str(meta)
-    return str(meta.get("version", "unknown"))
-
-
-def pipeline_version(model: str) -> str:
-    """Hash of the data under models/ (not build/), the code that turns it into patterns and
-    components, and the base model's name and version: any change gives a new version."""
-    digest = hashlib.sha256(f"{model}=={base_model_version(model)}".encode())
-    code = Path(__file__).resolve().parent.parent
-    inputs = [p for p in MODELS.rglob("*") if p.is_file() and BUILD_DIR not in p.parents]
-    inputs += [*(code / "nlp").glob("*.py"), *(code / "norms").glob("*.py")]
-    for path in sorted(inputs):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def build(model: str, target: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 from flows.backfill import backfill
 from flows.reprocess import reprocess
 from pipeline import entities
-from pipeline.nlp import build
+from pipeline.nlp import build, version
 from tests.conftest import SAMPLE
 from tests.flows.test_artifacts import run_artifacts
 
@@ -44,7 +44,7 @@ def update_gazetteer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
         text = systems.read_text(encoding="utf-8")
         assert OLD_ENTRY in text
         systems.write_text(text.replace(OLD_ENTRY, NEW_ENTRY), encoding="utf-8")
-        for module in (build, entities):
+        for module in (version, build, entities):
             monkeypatch.setattr(module, "MODELS", models)
         monkeypatch.setattr(build, "BUILD_DIR", models / "build")
         build.load_pipeline.cache_clear()

@@ -8,7 +8,7 @@ import pytest
 from pipeline.crawl import fetch_articles, poll_feeds
 from pipeline.entities import Extractor
 from pipeline.fetch import Fetcher
-from pipeline.nlp.build import pipeline_version
+from pipeline.nlp.version import pipeline_version
 from pipeline.settings import Settings, load_settings
 from tests.conftest import SAMPLE
 from warehouse import db, feeds, load

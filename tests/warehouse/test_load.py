@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -7,7 +8,7 @@ from pipeline.records import Article, Failure, FeedEntry, FeedResult, Mention
 from pipeline.settings import Source
 from warehouse.db import connect, migrate, open_warehouse
 from warehouse.feeds import pending_entries, record_polls
-from warehouse.load import load_batch
+from warehouse.load import entity_id, load_batch
 
 AT = datetime(2024, 3, 1, 12, tzinfo=UTC)
 
@@ -171,3 +172,28 @@ def test_a_lone_surname_joins_the_known_person(tmp_path: Path) -> None:
         kinds = con.execute("SELECT article_id, norm, kind FROM mentions ORDER BY article_id").fetchall()
     assert entities == [("person:joe-biden", ["Biden", "Joe Biden"])]
     assert kinds == [("a1", "Joe Biden", "full"), ("a2", "Joe Biden", "surname_merge")]
+
+
+def test_entity_ids_names_and_weapon_facts_follow_the_norms(tmp_path: Path) -> None:
+    """Ids and names are worked out per distinct norm in SQL; they must equal `entity_id`'s."""
+    patriot = {"weapon_id": "mim-104-patriot", "category": "air defence system", "origin": "USA"}
+    mentions = [
+        replace(_mention("a1", 0, "Patriot", "WEAPON", "MIM-104 Patriot"), attrs=patriot),
+        _mention("a1", 10, "drones", "WEAPON", "drone"),
+        _mention("a1", 20, "Britain", "COUNTRY", "GBR"),
+        _mention("a1", 30, "Núñez", "PERSON", "José Núñez Straße"),
+        replace(_mention("a1", 40, "Georgia", "COUNTRY", "GEO"), norm=None),
+    ]
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        load_batch(con, "r1", "v1", [_article("a1", "x")], {"a1": mentions}, [])
+        ids = con.execute("SELECT entity_id FROM mentions ORDER BY start_char").fetchall()
+        entities = con.execute(
+            "SELECT entity_id, name, category, origin FROM entities ORDER BY ALL"
+        ).fetchall()
+    assert [i for (i,) in ids] == [entity_id(m) for m in mentions]
+    assert entities == [
+        ("country:GBR", "United Kingdom", None, None),
+        ("person:josé-núñez-strasse", "José Núñez Straße", None, None),
+        ("weapon:drone", "drone", None, None),
+        ("weapon:mim-104-patriot", "MIM-104 Patriot", "air defence system", "USA"),
+    ]

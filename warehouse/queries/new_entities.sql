@@ -3,8 +3,8 @@
 -- param days INTEGER = 7 : length of the window in days
 -- param label TEXT = % : PERSON, COUNTRY or WEAPON; % for all
 SELECT label, norm, any_value(name) AS name, min(day) AS first_seen,
-       count(DISTINCT article_id) AS articles, sum(mentions) AS mentions
-FROM article_entities
+       sum(articles) AS articles, sum(mentions) AS mentions
+FROM daily_mentions
 WHERE label LIKE upper($label)
 GROUP BY label, norm
 HAVING min(day) > $as_of - $days AND min(day) <= $as_of

@@ -1,12 +1,24 @@
 -- Weapons named in the same articles as a country, most shared sentences first.
 -- param country TEXT : ISO 3166-1 alpha-3 code (UKR) or the country's name (Ukraine)
-SELECT c.right_norm AS weapon, any_value(w.category) AS category, any_value(w.origin) AS origin,
+-- Pairs as co_mentions makes them, but joined from the country's rows first: filtering the view
+-- would pair every country with every weapon first.
+WITH country AS (
+    SELECT upper($country) AS norm
+    UNION
+    SELECT norm FROM entities WHERE label = 'COUNTRY' AND lower(name) = lower($country)
+),
+pairs AS (
+    SELECT y.norm AS weapon,
+           shared_sentences(x.sentence_mask, x.later_sentences, y.sentence_mask, y.later_sentences) AS sentences
+    FROM article_entity_stats x
+    JOIN country USING (norm)
+    JOIN article_entity_stats y ON y.article_key = x.article_key
+    WHERE x.label = 'COUNTRY' AND y.label = 'WEAPON'
+)
+SELECT p.weapon, any_value(w.category) AS category, any_value(w.origin) AS origin,
        count(*) AS articles,
-       sum(c.sentences) AS same_sentence
-FROM co_mentions c
-LEFT JOIN entities k ON k.label = 'COUNTRY' AND k.norm = c.left_norm
-LEFT JOIN entities w ON w.label = 'WEAPON' AND w.norm = c.right_norm
-WHERE c.pair = 'COUNTRY×WEAPON'
-  AND (c.left_norm = upper($country) OR lower(k.name) = lower($country))
-GROUP BY c.right_norm
+       sum(p.sentences) AS same_sentence
+FROM pairs p
+LEFT JOIN entities w ON w.label = 'WEAPON' AND w.norm = p.weapon
+GROUP BY p.weapon
 ORDER BY same_sentence DESC, articles DESC, weapon;

@@ -1,0 +1,107 @@
+"""Where the NLP stage runs: in the flow's process (the default) or on a Dask cluster.
+
+Dask is imported only when `nlp_cluster` is set, so the default path loads no Dask code and starts
+no scheduler. On a cluster, several batches are parsed on the workers at once; their mentions come
+back to the flow in batch order, where the one DuckDB writer loads them batch by batch.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
+from typing import TYPE_CHECKING
+
+from prefect import Task
+from prefect.futures import PrefectFuture
+
+from pipeline.records import Article, Failure, Mention
+from pipeline.settings import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from prefect_dask import DaskTaskRunner
+
+Found = dict[str, list[Mention]]
+Fetched = tuple[list[Article], list[Failure]]
+
+
+def nlp_runner(settings: Settings) -> DaskTaskRunner | None:
+    """The Dask task runner `nlp_cluster` asks for, or None to parse in the flow's process.
+
+    Made before any work, so a missing `dask` extra stops the run at once; the cluster starts (or
+    is connected to) only when the first batch is submitted, so a run with nothing new starts none.
+    """
+    if settings.nlp_cluster is None:
+        return None
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError as exc:
+        raise ConfigError("nlp_cluster needs the dask extra: pip install -e '.[dask]'") from exc
+    if settings.nlp_cluster != "local":
+        return DaskTaskRunner(address=settings.nlp_cluster)
+    # spaCy is CPU-bound and one loaded pipeline must not parse in two threads at once (its memory
+    # zones cannot nest): one single-threaded process per worker.
+    return DaskTaskRunner(
+        cluster_class="distributed.LocalCluster",
+        cluster_kwargs={
+            "n_workers": settings.nlp_cluster_workers,
+            "threads_per_worker": 1,
+            "processes": True,
+            "dashboard_address": None,
+        },
+    )
+
+
+def find_in_batches(
+    runner: DaskTaskRunner | None,
+    settings: Settings,
+    find: Task[[Settings, Sequence[Article]], Found],
+    fetched: Iterable[Fetched],
+) -> Iterator[tuple[list[Article], list[Failure], Found]]:
+    """Each fetched batch with the mentions `find` returns for it, in the order fetched.
+
+    Without a runner `find` runs in the flow's process, one batch after another. With one, up to
+    one batch per worker is in flight while the flow fetches the next and loads the oldest; each
+    worker loads the spaCy pipeline once (a per-process cache) and keeps it for every batch.
+    """
+    if runner is None:
+        for articles, failures in fetched:
+            yield articles, failures, find(settings, articles)
+        return
+    batches = iter(fetched)
+    first = next(batches, None)
+    if first is None:
+        return  # nothing new: no cluster to start
+    # Dask workers are daemon processes, which may not start spaCy's own worker processes.
+    on_worker = settings.model_copy(update={"nlp_processes": 1})
+    with runner:
+        slots = _worker_slots(runner)
+        pending: deque[tuple[list[Article], list[Failure], PrefectFuture[Found]]] = deque()
+        for articles, failures in chain([first], batches):
+            pending.append(
+                (articles, failures, runner.submit(find, {"settings": on_worker, "articles": articles}))
+            )
+            if len(pending) > slots:
+                yield _collected(pending.popleft())
+        while pending:
+            yield _collected(pending.popleft())
+
+
+def _collected(
+    submitted: tuple[list[Article], list[Failure], PrefectFuture[Found]],
+) -> tuple[list[Article], list[Failure], Found]:
+    """A submitted batch once its mentions are back (a failed task raises, as in the flow)."""
+    articles, failures, future = submitted
+    return articles, failures, future.result()
+
+
+def _worker_slots(runner: DaskTaskRunner) -> int:
+    """How many batches the cluster parses at once; refuses workers with several threads."""
+    threads = runner.client.nthreads()
+    if any(count > 1 for count in threads.values()):
+        raise ConfigError(
+            f"nlp_cluster {runner.address}: workers run {sorted(set(threads.values()))} threads;"
+            " start them with one thread each (dask worker --nthreads 1), as spaCy's pipeline is"
+            " shared by the threads of a process"
+        )
+    return max(len(threads), 1)
