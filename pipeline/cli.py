@@ -319,11 +319,23 @@ def evaluate(
             typer.echo(f"skipping {bench.name}: {bench.gold} not found", err=True)
             continue
         docs = evaluation.read_docs(bench.gold)
-        mine = evaluation.score(scorer, bench.gold, evaluation.ours(extractor, docs), bench.labels)
+        predictions = evaluation.ours(extractor, docs)
+        mine = evaluation.score(scorer, bench.gold, predictions, bench.labels)
         ref = evaluation.score(
             scorer, bench.gold, evaluation.reference(settings.spacy_model, docs), bench.labels
         )
         table = evaluation.markdown_table(bench.name, bench.labels, mine, ref)
+        if bench.name.startswith("re3d"):
+            names = evaluation.score(
+                scorer, bench.gold, evaluation.country_names_only(predictions), ("COUNTRY",)
+            )
+            table += "\n" + evaluation.markdown_table(
+                f"{bench.name}, COUNTRY as names only (demonyms and capitals left out)",
+                ("COUNTRY",),
+                names,
+                ref,
+                micro=False,
+            )
         typer.echo(table)
         sections.append(table)
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 from pipeline.nlp.build import load_pipeline, model_config
 from pipeline.nlp.version import MODELS
 from pipeline.norms.countries import AMBIGUOUS, Ambiguity, CountryTable, load_ambiguities, other_sense
-from pipeline.norms.people import clean_name, resolve_names
+from pipeline.norms.people import KnownPeople, clean_name, resolve_names
 from pipeline.norms.weapons import WeaponSystem, designation_norm, load_systems
 from pipeline.records import Mention
 from pipeline.settings import Settings
@@ -53,6 +53,7 @@ class Knowledge:
     titles: frozenset[str]
     ambiguities: dict[str, Ambiguity]
     not_names: frozenset[str]  # words that may follow a country's name ("Jordan Armed Forces")
+    people: KnownPeople
 
 
 @lru_cache(maxsize=1)
@@ -70,6 +71,7 @@ def knowledge() -> Knowledge:
             [*read_lines(MODELS / "countries" / "institution_words.txt"), *titles]
             + [m.lower() for m in calendar.month_name if m]
         ),
+        people=KnownPeople.load(MODELS / "people" / "known.jsonl"),
     )
 
 
@@ -198,7 +200,8 @@ def _person(
     attrs = _role(ent.doc, span.start, known)
     if method == "rule":
         attrs["rule"] = rule
-    score = known.confidence["rule_person" if method == "rule" else "model_person"]
+    prior = {"rule": "rule_person", "gazetteer": "gazetteer_person"}.get(method, "model_person")
+    score = known.confidence[prior]
     sentence, sentence_start = sentences.at(span.start_char)
     end = span.start_char + len(name)
     return Mention(
@@ -292,7 +295,16 @@ def _resolve_people(found: list[Mention], known: Knowledge) -> list[Mention]:
         if m.label == "PERSON":
             full, how = names[clean_name(m.text)]
             score = known.confidence["model_person_resolved"] if how == "short_form" else m.confidence
-            m = replace(m, norm=full, kind=how, confidence=score)
+            person = known.people.lookup(full)
+            attrs = m.attrs
+            if person is not None:
+                # The norm is the article's own fullest name, as the article gives it; who a form
+                # stands for ("Assad" -> Bashar al-Assad) is an attribute the warehouse joins on.
+                attrs = {**attrs, "known_as": person.name}
+                if person.country and "country" not in attrs:
+                    attrs["country"] = person.country
+                score = max(score, known.confidence["gazetteer_person"])
+            m = replace(m, norm=full, kind=how, confidence=score, attrs=attrs)
         out.append(m)
     return out
 

@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.norms.countries import country_name
-from pipeline.norms.people import merge_surname, name_key, surname_index
+from pipeline.norms.people import known_people, merge_surname, name_key, surname_index
 from pipeline.records import Article, Failure, Mention
 from warehouse.aggregates import replace_aggregates
 from warehouse.db import ARROW_TIMESTAMP, dedupe_rows, now, transaction
@@ -145,15 +145,19 @@ _UPSERT_ENTITIES = """
 
 
 def _merge_surnames(con: duckdb.DuckDBPyConnection, mentions: dict[str, list[Mention]]) -> list[Mention]:
-    """A lone surname joins the one person known by that surname, in the warehouse or this batch,
-    so the entities table does not split one person in two ("Biden" and "Joe Biden")."""
+    """A lone surname joins the person it stands for, so the warehouse does not split one person
+    in two ("Putin" and "Vladimir Putin"): the listed person when the gazetteer says the surname
+    alone means them, else the one person with that surname in the warehouse or this batch."""
     flat = [m for ms in mentions.values() for m in ms]
-    people = {m.norm for m in flat if m.label == "PERSON" and m.norm}
-    if all(len(name_key(norm).split()) != 1 for norm in people):
+    lone = {m.norm for m in flat if m.label == "PERSON" and m.norm and len(name_key(m.norm).split()) == 1}
+    if not lone:
         return flat  # no lone surname to merge: skip reading every known person
-    known = [row[0] for row in con.execute("SELECT norm FROM entities WHERE label = 'PERSON'").fetchall()]
-    index = surname_index({*known, *people})
-    merges = {norm: full for norm in people if (full := merge_surname(norm, index))}
+    merges = {norm: person.name for norm in lone if (person := known_people().lookup(norm))}
+    if rest := lone - merges.keys():
+        people = {m.norm for m in flat if m.label == "PERSON" and m.norm}
+        known = [row[0] for row in con.execute("SELECT norm FROM entities WHERE label = 'PERSON'").fetchall()]
+        index = surname_index({*known, *people})
+        merges |= {norm: full for norm in rest if (full := merge_surname(norm, index))}
     if not merges:
         return flat
     return [
@@ -225,6 +229,8 @@ def _identity(label: str, norm: str | None, weapon_id: str | None) -> tuple[str 
         return f"weapon:{weapon_id}", norm
     if label == "COUNTRY":
         return f"country:{norm}", country_name(norm)
+    if label == "PERSON" and (person := known_people().lookup(norm)) is not None:
+        return f"person:{_slug(person.name)}", person.name  # every spelling, one listed person
     return f"{label.lower()}:{_slug(norm)}", norm
 
 

@@ -16,6 +16,7 @@ from spacy.language import Language
 import pipeline.nlp.components  # noqa: F401  (registers our factories)
 from pipeline.nlp.version import MODELS, pipeline_version
 from pipeline.norms.countries import CountryTable
+from pipeline.norms.people import KnownPeople
 from pipeline.norms.tables import read_lines, read_tsv
 from pipeline.norms.weapons import designation_patterns, load_systems, ship_patterns, system_patterns
 
@@ -69,10 +70,23 @@ def build(model: str, target: Path) -> None:
         before="ner",
         config={"heads": heads, "stop_modifiers": stop, "compound_parents": parents},
     )
+    # Known people come after the model, filling only what it missed ("Assad's regime"), so the
+    # model's reading of a longer name ("Yasuichi Hamada") is never cut to a listed surname.
+    people_ruler = nlp.add_pipe(
+        "span_ruler",
+        name="gazetteer_people",
+        after="ner",
+        config={
+            **ruler_config,
+            "phrase_matcher_attr": "ORTH",
+            "ents_filter": {"@misc": "newsint_known_people_filter.v1"},
+        },
+    )
+    people_ruler.add_patterns(KnownPeople.load(MODELS / "people" / "known.jsonl").patterns())
     cues: dict[str, list[str]] = {}
     for row in read_tsv(MODELS / "people" / "cues.tsv"):
         cues.setdefault(row["kind"], []).append(row["word"])
-    nlp.add_pipe("newsint_entity_rules", after="ner", config=cues)
+    nlp.add_pipe("newsint_entity_rules", after="gazetteer_people", config=cues)
     nlp.meta["newsint"] = {"base_model": model, "version": pipeline_version(model)}
     nlp.to_disk(target)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable, Iterable
 
+from spacy import registry
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
@@ -149,7 +151,12 @@ class EntityRules:
         return doc
 
     def _drop_places(self, doc: Doc, ents: list[Span]) -> list[Span]:
-        places = {e.text for e in ents if e.label_ == "PERSON" and self._place_context(doc, e)}
+        # A person from the gazetteer keeps its label: "the Assad regime" is not a place.
+        places = {
+            e.text
+            for e in ents
+            if e.label_ == "PERSON" and not e.id_.startswith("gazetteer|") and self._place_context(doc, e)
+        }
         return [e for e in ents if not (e.label_ == "PERSON" and (e.text in places or self._not_a_name(e)))]
 
     def _not_a_name(self, ent: Span) -> bool:
@@ -257,3 +264,29 @@ def make_entity_rules(
     not_name: list[str],
 ) -> EntityRules:
     return EntityRules(speech, place_before, place_of, not_name)
+
+
+OUR_LABELS = frozenset({"COUNTRY", "WEAPON", "ROLE"})
+
+
+@registry.misc("newsint_known_people_filter.v1")
+def known_people_filter() -> Callable[[Iterable[Span], Iterable[Span]], list[Span]]:
+    """How listed people join the model's entities: the model's spans stand, except where a
+    listed name covers exactly the words the model gave another reading ("Putin" as GPE) or no
+    identity; a listed name never cuts into a longer span ("Yasuichi Hamada" stays whole)."""
+
+    def merge(entities: Iterable[Span], spans: Iterable[Span]) -> list[Span]:
+        kept = list(entities)
+        at = {(e.start, e.end): i for i, e in enumerate(kept)}
+        taken = {i for e in kept for i in range(e.start, e.end)}
+        added = []
+        for span in sorted(spans, key=lambda s: (s.end - s.start, -s.start), reverse=True):
+            same = at.get((span.start, span.end))
+            if same is not None and kept[same].label_ not in OUR_LABELS:
+                kept[same] = span
+            elif not taken.intersection(range(span.start, span.end)):
+                added.append(span)
+                taken.update(range(span.start, span.end))
+        return kept + added
+
+    return merge

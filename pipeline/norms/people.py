@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.nlp.version import MODELS
 
 _POSSESSIVE = re.compile(r"(?:['’]s?)$")
+_PARTICLE = re.compile(r"\b([Aa]l|[Ee]l)-(?=\w)")
 
 
 def clean_name(text: str) -> str:
     """A name as it should be shown: single spaces, no possessive ending."""
     text = " ".join(text.split()).strip(" .,;:")
     return _POSSESSIVE.sub("", text).strip(" .,;:")
+
+
+def particle_variants(name: str) -> set[str]:
+    """A name with its Arabic article written the ways news copy writes it:
+    "Haider al-Abadi", "Haider Al-Abadi", "Haider al Abadi", "Haider Al Abadi"."""
+    variants = {name}
+    for upper in (False, True):
+        for sep in ("-", " "):
+            variants.add(
+                _PARTICLE.sub(lambda m, u=upper, s=sep: (m[1].capitalize() if u else m[1].lower()) + s, name)
+            )
+    return variants
 
 
 def name_key(name: str) -> str:
@@ -82,3 +101,62 @@ def merge_surname(name: str, index: dict[str, set[str]]) -> str | None:
         return None
     matches = index.get(tokens[0], set())
     return next(iter(matches)) if len(matches) == 1 else None
+
+
+@dataclass(frozen=True)
+class KnownPerson:
+    name: str
+    country: str | None
+    roles: tuple[str, ...]
+
+
+class KnownPeople:
+    """People the news names often, found by every form that can only mean one of them.
+
+    An article may call someone by a surname it never expands ("Assad's forces"); the gazetteer
+    gives such a mention its full name. A surname joins the forms only when the data says it
+    stands alone in the news (Putin yes, Austin no), and a form two people share is dropped.
+    """
+
+    def __init__(self, people: Iterable[tuple[KnownPerson, Iterable[str], bool]]) -> None:
+        self.people: dict[str, KnownPerson] = {}
+        owners: dict[str, set[str]] = {}
+        self._surfaces: dict[str, set[str]] = {}
+        for person, aliases, surname_alone in people:
+            self.people[person.name] = person
+            for form in {v for a in (person.name, *aliases) for v in particle_variants(a)}:
+                if len(name_key(form).split()) >= 2 or surname_alone:
+                    owners.setdefault(name_key(form), set()).add(person.name)
+                    self._surfaces.setdefault(person.name, set()).add(" ".join(form.split()))
+        self._by_form = {form: next(iter(names)) for form, names in owners.items() if len(names) == 1}
+
+    @classmethod
+    def load(cls, path: Path) -> KnownPeople:
+        rows = []
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    row = json.loads(line)
+                    person = KnownPerson(row["name"], row.get("country"), tuple(row.get("roles", ())))
+                    rows.append((person, row.get("aliases", []), bool(row.get("surname_alone"))))
+        return cls(rows)
+
+    def lookup(self, name: str) -> KnownPerson | None:
+        """The one known person `name` can stand for, or None."""
+        canonical = self._by_form.get(name_key(clean_name(name)))
+        return self.people[canonical] if canonical else None
+
+    def patterns(self) -> list[dict[str, str]]:
+        """Span-ruler patterns (exact case) for every unambiguous form, labelled PERSON."""
+        return [
+            {"label": "PERSON", "pattern": surface, "id": f"gazetteer|person|{name}"}
+            for name, surfaces in sorted(self._surfaces.items())
+            for surface in sorted(surfaces)
+            if self._by_form.get(name_key(surface)) == name
+        ]
+
+
+@lru_cache(maxsize=1)
+def known_people() -> KnownPeople:
+    """The gazetteer of people under models/, read once per process."""
+    return KnownPeople.load(MODELS / "people" / "known.jsonl")

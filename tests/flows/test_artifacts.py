@@ -76,7 +76,7 @@ def test_ingest_publishes_review_artifacts_with_stable_keys(prefect_harness: Non
 
     evidence = artifacts["newsint-ingest-evidence"].data
     assert f"## [{escape_md(title)}]({url})" in evidence
-    assert "- PERSON Kim Jong Un → Kim Jong Un (model, " in evidence
+    assert "- PERSON Kim Jong Un → Kim Jong Un (gazetteer, " in evidence  # a listed person
     assert "- PERSON Kim → Kim Jong Un (model, " in evidence  # the short form, resolved
     assert "**Hwasong-18**" in evidence  # the mention marked in its sentence
 

@@ -68,7 +68,12 @@ def test_title_is_not_part_of_the_name(extractor: Extractor) -> None:
     )
     people = {m.text: m for m in mentions if m.label == "PERSON"}
     assert set(people) == {"Lloyd Austin", "Fumio Kishida"}
-    assert people["Fumio Kishida"].attrs == {"role": "Prime Minister", "role_country": "JPN"}
+    attrs = people["Fumio Kishida"].attrs
+    assert (attrs["role"], attrs["role_country"], attrs["known_as"]) == (
+        "Prime Minister",
+        "JPN",
+        "Fumio Kishida",
+    )
 
 
 def test_compounds_name_each_country(extractor: Extractor) -> None:
@@ -142,3 +147,27 @@ def test_possessives_plurals_and_designations(extractor: Extractor) -> None:
     assert {"Kh-47M2 Kinzhal", "DF-17"} <= set(weapons)
     assert any(name.startswith("Shahed-136") for name in weapons)
     assert weapons["DF-17"].attrs["origin"] == "CHN" and weapons["DF-17"].attrs["category"] == "missile"
+
+
+def test_a_known_persons_bare_surname_is_found_and_tied_to_them(extractor: Extractor) -> None:
+    mentions = _run(
+        extractor, "The UK condemned the attack by Assad’s regime. Officials blamed the Assad regime."
+    )
+    people = [m for m in mentions if m.label == "PERSON"]
+    assert [m.text for m in people] == ["Assad", "Assad"]  # "the Assad regime" is not read as a place
+    assert {m.norm for m in people} == {"Assad"}  # as the article names him
+    assert all(m.attrs["known_as"] == "Bashar al-Assad" and m.attrs["country"] == "SYR" for m in people)
+
+
+def test_the_articles_own_full_name_stands_and_is_tied_to_the_known_person(extractor: Extractor) -> None:
+    text = "Prime Minister Haider Al Abadi visited Mosul. Abadi said the city would be freed."
+    people = [m for m in _run(extractor, text) if m.label == "PERSON"]
+    assert {m.norm for m in people} == {"Haider Al Abadi"}
+    assert {m.attrs.get("known_as") for m in people} == {"Haider al-Abadi"}
+
+
+def test_a_surname_two_people_could_have_is_not_expanded(extractor: Extractor) -> None:
+    people = [
+        m for m in _run(extractor, "Austin said on Tuesday that talks would go on.") if m.label == "PERSON"
+    ]
+    assert all(m.norm != "Lloyd Austin" for m in people)

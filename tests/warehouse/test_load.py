@@ -197,3 +197,33 @@ def test_entity_ids_names_and_weapon_facts_follow_the_norms(tmp_path: Path) -> N
         ("weapon:drone", "drone", None, None),
         ("weapon:mim-104-patriot", "MIM-104 Patriot", "air defence system", "USA"),
     ]
+
+
+def test_spellings_of_a_listed_person_are_one_entity(tmp_path: Path) -> None:
+    # "Haider Al Abadi" and "Haider al-Abadi" are both forms of the listed Iraqi prime minister.
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        load_batch(
+            con,
+            "r1",
+            "v1",
+            [_article("a1", "Haider Al Abadi spoke."), _article("a2", "Haider al-Abadi spoke.")],
+            {
+                "a1": [_mention("a1", 0, "Haider Al Abadi", "PERSON", "Haider Al Abadi")],
+                "a2": [_mention("a2", 0, "Haider al-Abadi", "PERSON", "Haider al-Abadi")],
+            },
+            [],
+        )
+        ids = con.execute("SELECT DISTINCT entity_id FROM mentions").fetchall()
+        names = con.execute("SELECT name FROM entities WHERE label = 'PERSON'").fetchall()
+    assert ids == [("person:haider-al-abadi",)]
+    assert names == [("Haider al-Abadi",)]
+
+
+def test_a_listed_surname_joins_its_person_with_no_full_name_seen(tmp_path: Path) -> None:
+    putin = Mention("a1", 0, 5, "Putin", "PERSON", "Putin", "model", "as_written", 0.8, "s", 0)
+    austin = Mention("a1", 10, 16, "Austin", "PERSON", "Austin", "model", "as_written", 0.8, "s", 0)
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        load_batch(con, "r1", "v1", [_article("a1", "Putin and Austin")], {"a1": [putin, austin]}, [])
+        rows = con.execute("SELECT text, norm, kind FROM mentions ORDER BY start_char").fetchall()
+    # The gazetteer lists Putin as a surname that stands alone; "Austin" (a city too) stays as written.
+    assert rows == [("Putin", "Vladimir Putin", "surname_merge"), ("Austin", "Austin", "as_written")]

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.norms.people import clean_name, merge_surname, resolve_names, surname_index
+from pipeline.norms.people import (
+    KnownPeople,
+    KnownPerson,
+    clean_name,
+    merge_surname,
+    particle_variants,
+    resolve_names,
+    surname_index,
+)
 
 
 @pytest.mark.parametrize("text", ["Putin's", "Putin’s", " Putin "])
@@ -46,3 +54,39 @@ def test_lone_surname_merges_only_when_one_person_has_it() -> None:
     assert merge_surname("Kim", index) is None  # never a surname here; and "Un"/"Jong" differ
     assert merge_surname("Hunter Biden", index) is None  # a full name is its own person
     assert merge_surname("Macron", index) is None
+
+
+def _known(*rows: tuple[str, list[str], bool]) -> KnownPeople:
+    return KnownPeople((KnownPerson(name, "XXX", ()), aliases, alone) for name, aliases, alone in rows)
+
+
+def test_known_person_by_alias_surname_and_spelling() -> None:
+    known = _known(("Bashar al-Assad", ["Assad", "Bashar Assad"], True))
+    for form in ("Assad", "Assad’s", "Bashar Assad", "Bashar Al Assad", "bashar al-assad"):
+        person = known.lookup(form)
+        assert person is not None and person.name == "Bashar al-Assad", form
+    assert known.lookup("Hafez al-Assad") is None
+
+
+def test_surname_alone_only_when_the_data_says_so() -> None:
+    known = _known(("Lloyd Austin", ["Austin"], False))
+    assert known.lookup("Austin") is None
+    assert known.lookup("Lloyd Austin") is not None
+    assert all(" " in p["pattern"] for p in known.patterns())
+
+
+def test_a_form_two_people_share_names_neither() -> None:
+    known = _known(("Kim Jong Un", ["Kim"], True), ("Kim Yo Jong", ["Kim"], True))
+    assert known.lookup("Kim") is None
+    assert known.lookup("Kim Yo Jong").name == "Kim Yo Jong"
+    assert "Kim" not in {p["pattern"] for p in known.patterns()}
+
+
+def test_arabic_article_variants() -> None:
+    assert particle_variants("Haider al-Abadi") == {
+        "Haider al-Abadi",
+        "Haider Al-Abadi",
+        "Haider al Abadi",
+        "Haider Al Abadi",
+    }
+    assert particle_variants("Joe Biden") == {"Joe Biden"}
