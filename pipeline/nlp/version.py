@@ -32,8 +32,13 @@ def pipeline_version(model: str) -> str:
     components, and the base model's name and version: any change gives a new version."""
     digest = hashlib.sha256(f"{model}=={base_model_version(model)}".encode())
     code = Path(__file__).resolve().parent.parent
-    built = MODELS / "build"
-    inputs = [p for p in MODELS.rglob("*") if p.is_file() and built not in p.parents]
+    inputs = [
+        path
+        for top in MODELS.iterdir()
+        if top.name != "build"  # what is built from the data is not part of its identity
+        for path in ([top] if top.is_file() else top.rglob("*"))
+        if path.is_file()
+    ]
     inputs += [*(code / "nlp").glob("*.py"), *(code / "norms").glob("*.py")]
     for path in sorted(inputs):
         digest.update(path.name.encode())
