@@ -330,9 +330,9 @@ def _commit() -> str:
         head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
         ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True, text=True
-        )
+        # The figures written under docs/ do not count as changes.
+        status = ["git", "status", "--porcelain", "--", ".", ":!docs"]
+        dirty = subprocess.run(status, cwd=REPO_ROOT, capture_output=True, text=True)
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return f"{head}+changes" if dirty.stdout.strip() else head
