@@ -35,14 +35,21 @@ def publish_run_summary(
     )
 
 
+# A run's review in the UI shows this many articles at most; the warehouse holds every one. Loading
+# a 20,000-article backfill's mentions to build one table would make memory grow with the run.
+REVIEW_ARTICLES = 1000
+
+
 def publish_review(db_path: Path, article_ids: Sequence[str], prefix: str) -> None:
     """The new and changed articles as a table, and the evidence for every mention in them."""
+    shown = article_ids[:REVIEW_ARTICLES]
     with db.connect(db_path, read_only=True) as con:
-        articles = review_articles(con, article_ids)
+        articles = review_articles(con, shown)
+    more = f" (the first {len(shown):,} of {len(article_ids):,})" if len(shown) < len(article_ids) else ""
     create_table_artifact(
         table_rows(articles) or [{"title": "no new or changed articles"}],
         key=f"{prefix}-articles",
-        description="New or changed articles: people, countries and weapons found in each",
+        description=f"New or changed articles{more}: people, countries and weapons found in each",
     )
     create_markdown_artifact(
         evidence_markdown(articles),

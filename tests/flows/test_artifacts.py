@@ -12,6 +12,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 from prefect.client.schemas.objects import Artifact
 
+from flows import artifacts as artifacts_module
 from flows.ingest import ingest
 from pipeline.review import escape_md
 from tests.conftest import SAMPLE
@@ -92,3 +93,17 @@ def test_ingest_publishes_review_artifacts_with_stable_keys(prefect_harness: Non
     assert set(again) == set(artifacts)
     assert json.loads(again["newsint-ingest-articles"].data) == [{"title": "no new or changed articles"}]
     assert "No new or changed articles" in again["newsint-ingest-evidence"].data
+
+
+def test_a_large_run_reviews_its_first_articles_only(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cap keeps a 20,000-article backfill from loading every mention into the flow's memory.
+    monkeypatch.setattr(artifacts_module, "REVIEW_ARTICLES", 3)
+    config, db = _config(tmp_path), tmp_path / "newsint.duckdb"
+    state = ingest(config=str(config), db_path=str(db), return_state=True)
+    summary = state.result()
+    assert summary.articles_new > 3
+    table = run_artifacts(state.state_details.flow_run_id)["newsint-ingest-articles"]
+    assert len(json.loads(table.data)) == 3
+    assert f"the first 3 of {summary.articles_new}" in (table.description or "")
