@@ -149,12 +149,12 @@ def _merge_surnames(con: duckdb.DuckDBPyConnection, mentions: dict[str, list[Men
     in two ("Putin" and "Vladimir Putin"): the listed person when the gazetteer says the surname
     alone means them, else the one person with that surname in the warehouse or this batch."""
     flat = [m for ms in mentions.values() for m in ms]
-    lone = {m.norm for m in flat if m.label == "PERSON" and m.norm and len(name_key(m.norm).split()) == 1}
+    people = {m.norm for m in flat if m.label == "PERSON" and m.norm}
+    lone = {norm for norm in people if len(name_key(norm).split()) == 1}
     if not lone:
         return flat  # no lone surname to merge: skip reading every known person
     merges = {norm: person.name for norm in lone if (person := known_people().lookup(norm))}
     if rest := lone - merges.keys():
-        people = {m.norm for m in flat if m.label == "PERSON" and m.norm}
         known = [row[0] for row in con.execute("SELECT norm FROM entities WHERE label = 'PERSON'").fetchall()]
         index = surname_index({*known, *people})
         merges |= {norm: full for norm in rest if (full := merge_surname(norm, index))}
