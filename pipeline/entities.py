@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 from pipeline.nlp.build import load_pipeline, model_config
 from pipeline.nlp.version import MODELS
 from pipeline.norms.countries import AMBIGUOUS, Ambiguity, CountryTable, load_ambiguities, other_sense
-from pipeline.norms.people import KnownPeople, clean_name, resolve_names
+from pipeline.norms.people import KnownPeople, clean_name, known_people, resolve_names
 from pipeline.norms.weapons import WeaponSystem, designation_norm, load_systems
 from pipeline.records import Mention
 from pipeline.settings import Settings
@@ -71,7 +71,7 @@ def knowledge() -> Knowledge:
             [*read_lines(MODELS / "countries" / "institution_words.txt"), *titles]
             + [m.lower() for m in calendar.month_name if m]
         ),
-        people=KnownPeople.load(MODELS / "people" / "known.jsonl"),
+        people=known_people(),
     )
 
 
