@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def connect(
         path.parent.mkdir(parents=True, exist_ok=True)
     retrying = Retrying(
         retry=retry_if_exception(_is_lock_error),
-        wait=wait_exponential(multiplier=0.1, max=2),
+        wait=wait_random_exponential(multiplier=0.05, max=0.5),  # batch locks last well under a second
         stop=stop_after_delay(wait_seconds),
         reraise=True,
     )

@@ -75,7 +75,7 @@ def read(db: str, done: str, ready: str) -> None:
                 " (SELECT coalesce(sum(mentions), 0) FROM daily_mentions WHERE norm = 'drone')"
             ).fetchall()
         seen.append([articles, mentions, int(drone)])
-        time.sleep(0.01)
+        time.sleep(0.05)  # an eager analyst; a reader with no pause at all starves the loader
     print(json.dumps(seen))
 
 

@@ -115,10 +115,11 @@ def open_reader(path: Path | str, wait_seconds: float = 60.0) -> Iterator[duckdb
     if not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}: run `newsint run` first")
     with connect(path, read_only=True, wait_seconds=wait_seconds) as con:
-        behind = _behind(con)
-    if behind:
-        with connect(path, wait_seconds=wait_seconds) as con:
-            migrate(con)
+        if not _behind(con):  # the usual case: one wait for the lock, not two
+            yield con
+            return
+    with connect(path, wait_seconds=wait_seconds) as con:
+        migrate(con)
     with connect(path, read_only=True, wait_seconds=wait_seconds) as con:
         yield con
 
