@@ -10,7 +10,6 @@ from importlib.metadata import version
 
 import charset_normalizer
 import py3langid
-import trafilatura
 
 from pipeline.records import Article, FeedEntry
 from pipeline.urls import content_hash
@@ -46,6 +45,8 @@ def extract_article(
 
     A paywall teaser is kept with status `teaser`: stored, but no entities are read from it.
     """
+    import trafilatura  # here, not at the top: a run with no new page never pays for its import
+
     doc = trafilatura.bare_extraction(
         decode_page(html, charset) if isinstance(html, bytes) else html,
         url=entry.url,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -110,6 +110,19 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def stage_rows(
+    con: duckdb.DuckDBPyConnection, name: str, columns: Mapping[str, str], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Temp table `name` with these columns (name -> DuckDB type) holding `rows`, sent as one list
+    per column. For the few rows of a poll this beats Arrow, whose first conversion in a process
+    imports pandas when it is installed (~0.3 s, a tenth of a run with nothing new)."""
+    select = ", ".join(
+        f"unnest(${i}::{kind}[]) AS {column}" for i, (column, kind) in enumerate(columns.items(), 1)
+    )
+    values = [[row.get(column) for row in rows] for column in columns]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}", values)
 
 
 def dedupe_rows(rows: list[dict[str, Any]], key: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -6,10 +6,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from pipeline.records import Article, Failure, FeedResult
-from warehouse.db import ARROW_TIMESTAMP, now
+from warehouse.db import now, stage_rows
 
 
 def insert_events(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[dict[str, Any]]) -> None:
@@ -18,7 +17,7 @@ def insert_events(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[dict[s
     if rows:
         at = now()
         stamped = [{"run_id": run_id, "occurred_at": at, **row} for row in rows]
-        con.register("new_fetch_events", pa.Table.from_pylist(stamped, schema=EVENT_SCHEMA))
+        stage_rows(con, "new_fetch_events", EVENT_COLUMNS, stamped)
         con.execute("INSERT INTO fetch_events SELECT * FROM new_fetch_events")
 
 
@@ -80,17 +79,15 @@ def record_fetches(con: duckdb.DuckDBPyConnection, run_id: str, articles: Sequen
     insert_events(con, run_id, rows)
 
 
-EVENT_SCHEMA = pa.schema(
-    [
-        ("run_id", pa.string()),
-        ("occurred_at", ARROW_TIMESTAMP),
-        ("stage", pa.string()),
-        ("url", pa.string()),
-        ("article_id", pa.string()),
-        ("status", pa.string()),
-        ("http_status", pa.int32()),
-        ("error", pa.string()),
-        ("bytes", pa.int64()),
-        ("elapsed_ms", pa.int32()),
-    ]
-)
+EVENT_COLUMNS = {
+    "run_id": "TEXT",
+    "occurred_at": "TIMESTAMPTZ",
+    "stage": "TEXT",
+    "url": "TEXT",
+    "article_id": "TEXT",
+    "status": "TEXT",
+    "http_status": "INTEGER",
+    "error": "TEXT",
+    "bytes": "BIGINT",
+    "elapsed_ms": "INTEGER",
+}

@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from pipeline.records import FeedEntry, FeedResult
 from pipeline.settings import Source
-from warehouse.db import ARROW_TIMESTAMP, dedupe_rows, now, transaction
+from warehouse.db import dedupe_rows, now, stage_rows, transaction
 from warehouse.events import record_feed_polls
 
 
@@ -43,33 +42,26 @@ def record_polls(
     """Store feed health and validators and every new entry; returns how many entries were new."""
     at = now()
     groups = {url: source for source, url in sources}
-    feeds = pa.Table.from_pylist(
-        [
-            {
-                "feed_url": r.feed_url,
-                "name": r.name,
-                "source_group": groups[r.feed_url].group,
-                "etag": r.etag,
-                "last_modified": r.last_modified,
-                "content_hash": r.content_hash,
-                "last_polled_at": at,
-                "last_status": r.status,
-                "last_error": r.error,
-                "failed": int(r.status == "error"),
-            }
-            for r in results
-        ],
-        schema=_FEED_SCHEMA,
-    )
-    entries = pa.Table.from_pylist(
-        dedupe_rows(
-            [_entry_row(e, at, run_id) for r in results for e in r.entries],
-            ("article_id", "feed_url"),
-        ),
-        schema=_ENTRY_SCHEMA,
+    feeds = [
+        {
+            "feed_url": r.feed_url,
+            "name": r.name,
+            "source_group": groups[r.feed_url].group,
+            "etag": r.etag,
+            "last_modified": r.last_modified,
+            "content_hash": r.content_hash,
+            "last_polled_at": at,
+            "last_status": r.status,
+            "last_error": r.error,
+            "failed": int(r.status == "error"),
+        }
+        for r in results
+    ]
+    entries = dedupe_rows(
+        [_entry_row(e, at, run_id) for r in results for e in r.entries], ("article_id", "feed_url")
     )
     with transaction(con):
-        con.register("new_feeds", feeds)
+        stage_rows(con, "new_feeds", _FEED_COLUMNS, feeds)
         con.execute("""
             INSERT INTO feeds (feed_url, name, source_group, etag, last_modified, content_hash,
                 last_polled_at, last_status, last_error, consecutive_failures)
@@ -90,7 +82,7 @@ def record_polls(
                     THEN feeds.consecutive_failures + 1 ELSE 0 END
         """)
         before = _count(con, "entries")
-        con.register("new_entries", entries)
+        stage_rows(con, "new_entries", _ENTRY_COLUMNS, entries)
         con.execute("INSERT INTO entries SELECT * FROM new_entries ON CONFLICT DO NOTHING")
         added = _count(con, "entries") - before
         record_feed_polls(con, run_id, results)
@@ -114,11 +106,8 @@ def feeds_on_hold(con: duckdb.DuckDBPyConnection, at: datetime) -> dict[str, str
 def schedule_feeds(con: duckdb.DuckDBPyConnection, results: Sequence[FeedResult], policy: FeedPolicy) -> None:
     """After a poll: a failing feed waits base * 2^(n-1) seconds (capped); a gone feed, or one
     failing `pause_after` times in a row, is paused for `pause_seconds`; a success clears both."""
-    polled = pa.Table.from_pylist(
-        [{"feed_url": r.feed_url, "gone": r.http_status in (404, 410)} for r in results],
-        schema=pa.schema([("feed_url", pa.string()), ("gone", pa.bool_())]),
-    )
-    con.register("polled_feeds", polled)
+    polled = [{"feed_url": r.feed_url, "gone": r.http_status in (404, 410)} for r in results]
+    stage_rows(con, "polled_feeds", {"feed_url": "TEXT", "gone": "BOOLEAN"}, polled)
     con.execute(
         """
         UPDATE feeds SET
@@ -187,28 +176,24 @@ def _entry_row(entry: FeedEntry, at: datetime, run_id: str) -> dict[str, Any]:
     }
 
 
-_FEED_SCHEMA = pa.schema(
-    [
-        ("feed_url", pa.string()),
-        ("name", pa.string()),
-        ("source_group", pa.string()),
-        ("etag", pa.string()),
-        ("last_modified", pa.string()),
-        ("content_hash", pa.string()),
-        ("last_polled_at", ARROW_TIMESTAMP),
-        ("last_status", pa.string()),
-        ("last_error", pa.string()),
-        ("failed", pa.int32()),
-    ]
-)
-_ENTRY_SCHEMA = pa.schema(
-    [
-        ("article_id", pa.string()),
-        ("feed_url", pa.string()),
-        ("url", pa.string()),
-        ("title", pa.string()),
-        ("published_at", ARROW_TIMESTAMP),
-        ("first_seen_at", ARROW_TIMESTAMP),
-        ("first_run_id", pa.string()),
-    ]
-)
+_FEED_COLUMNS = {
+    "feed_url": "TEXT",
+    "name": "TEXT",
+    "source_group": "TEXT",
+    "etag": "TEXT",
+    "last_modified": "TEXT",
+    "content_hash": "TEXT",
+    "last_polled_at": "TIMESTAMPTZ",
+    "last_status": "TEXT",
+    "last_error": "TEXT",
+    "failed": "INTEGER",
+}
+_ENTRY_COLUMNS = {
+    "article_id": "TEXT",
+    "feed_url": "TEXT",
+    "url": "TEXT",
+    "title": "TEXT",
+    "published_at": "TIMESTAMPTZ",
+    "first_seen_at": "TIMESTAMPTZ",
+    "first_run_id": "TEXT",
+}
