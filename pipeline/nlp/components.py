@@ -130,16 +130,24 @@ class EntityRules:
     - a name the document has established as a person is a person wherever it recurs;
     - a "person" in a place context ("in Raqqah", "the liberation of Raqqah") or after an
       article ("the Levant") is not, anywhere in the document;
+    - a name right before a word like "regime" names a government, not the person ("the Assad
+      regime", as event coders read it; "Assad's regime" still names him);
     - a named ship's short name is that ship wherever it recurs ("FS Forbin" ... "Forbin").
     """
 
     def __init__(
-        self, speech: list[str], place_before: list[str], place_of: list[str], not_name: list[str]
+        self,
+        speech: list[str],
+        place_before: list[str],
+        place_of: list[str],
+        not_name: list[str],
+        government_after: list[str],
     ) -> None:
         self.speech = frozenset(speech)
         self.place_before = frozenset(place_before)
         self.place_of = frozenset(place_of)
         self.not_name = frozenset(not_name)
+        self.government_after = frozenset(government_after)
 
     def __call__(self, doc: Doc) -> Doc:
         ents = self._drop_places(doc, list(doc.ents))
@@ -147,11 +155,19 @@ class EntityRules:
         recurring = self._recurring(doc, ents)
         ships = {s.text for s in recurring if s.label_ == "WEAPON"}  # "FS Forbin" ... "Forbin"
         ents = _add_free([e for e in ents if not (e.label_ == "PERSON" and e.text in ships)], recurring)
-        doc.ents = sorted(e for e in ents if not (e.label_ == "PERSON" and self._not_a_name(e)))
+        doc.ents = sorted(
+            e
+            for e in ents
+            if not (e.label_ == "PERSON" and (self._not_a_name(e) or self._names_a_government(doc, e)))
+        )
         return doc
 
+    def _names_a_government(self, doc: Doc, ent: Span) -> bool:
+        return ent.end < len(doc) and doc[ent.end].lower_ in self.government_after
+
     def _drop_places(self, doc: Doc, ents: list[Span]) -> list[Span]:
-        # A person from the gazetteer keeps its label: "the Assad regime" is not a place.
+        # A person from the gazetteer keeps its label: "the Assad regime" is not a place (though
+        # not a person either: see _names_a_government).
         places = {
             e.text
             for e in ents
@@ -253,7 +269,7 @@ def _add_free(ents: list[Span], extra: list[Span]) -> list[Span]:
 
 @Language.factory(
     "newsint_entity_rules",
-    default_config={"speech": [], "place_before": [], "place_of": [], "not_name": []},
+    default_config={"speech": [], "place_before": [], "place_of": [], "not_name": [], "government_after": []},
 )
 def make_entity_rules(
     nlp: Language,
@@ -262,8 +278,9 @@ def make_entity_rules(
     place_before: list[str],
     place_of: list[str],
     not_name: list[str],
+    government_after: list[str],
 ) -> EntityRules:
-    return EntityRules(speech, place_before, place_of, not_name)
+    return EntityRules(speech, place_before, place_of, not_name, government_after)
 
 
 OUR_LABELS = frozenset({"COUNTRY", "WEAPON", "ROLE"})

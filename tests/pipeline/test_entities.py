@@ -123,6 +123,15 @@ def test_places_and_organisations_are_not_people(extractor: Extractor) -> None:
     assert not people & {"Raqqah", "Saray al-Jihad Group", "QUESTION"}
 
 
+def test_a_regime_named_after_a_person_is_not_that_person(extractor: Extractor) -> None:
+    text = (
+        "President Bashar al-Assad spoke in Damascus. Aid convoys were blocked by the Assad regime. "
+        "Officials later met Assad."
+    )
+    people = [m.text for m in _run(extractor, text) if m.label == "PERSON"]
+    assert people == ["Bashar al-Assad", "Assad"]  # the one officials met, not the regime
+
+
 def test_generic_weapons_keep_people_out_and_events_in(extractor: Extractor) -> None:
     text = (
         "A suicide bomber struck the market. A car bomb attack followed, and Israeli jets bombed the depot."
@@ -154,7 +163,7 @@ def test_a_known_persons_bare_surname_is_found_and_tied_to_them(extractor: Extra
         extractor, "The UK condemned the attack by Assad’s regime. Officials blamed the Assad regime."
     )
     people = [m for m in mentions if m.label == "PERSON"]
-    assert [m.text for m in people] == ["Assad", "Assad"]  # "the Assad regime" is not read as a place
+    assert [m.text for m in people] == ["Assad"]  # his regime; "the Assad regime" names a government
     assert {m.norm for m in people} == {"Assad"}  # as the article names him
     assert all(m.attrs["known_as"] == "Bashar al-Assad" and m.attrs["country"] == "SYR" for m in people)
 
