@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 import duckdb
@@ -198,26 +199,30 @@ def _article_row(article: Article, run_id: str, version: str) -> dict[str, Any]:
 
 
 def _mention_table(mentions: list[Mention]) -> pa.Table:
-    """The mentions as an Arrow table, built column by column (a dict per row is 3x slower);
-    only what each Mention holds, so no Python work per row beyond reading it."""
-    columns = [
-        [m.article_id for m in mentions],
-        [m.start for m in mentions],
-        [m.end for m in mentions],
-        [m.text for m in mentions],
-        [m.label for m in mentions],
-        [m.norm for m in mentions],
-        [m.method for m in mentions],
-        [m.kind for m in mentions],
-        [m.confidence for m in mentions],
-        [m.sentence for m in mentions],
-        [m.sentence_start for m in mentions],
-        [json.dumps(m.attrs) if m.attrs else None for m in mentions],
-    ]
+    """The mentions as an Arrow table, built column by column (a dict per row is 3x slower, a
+    comprehension per field 1.5x); only what each Mention holds, so no Python work per row."""
+    columns = [list(map(attrgetter(name), mentions)) for name in _MENTION_FIELDS]
+    columns.append([json.dumps(m.attrs) if m.attrs else None for m in mentions])
     return pa.table(
         [pa.array(column, field.type) for column, field in zip(columns, _MENTION_SCHEMA, strict=True)],
         schema=_MENTION_SCHEMA,
     )
+
+
+# The Mention fields behind _MENTION_SCHEMA's columns, in order (attrs, as JSON, comes last).
+_MENTION_FIELDS = (
+    "article_id",
+    "start",
+    "end",
+    "text",
+    "label",
+    "norm",
+    "method",
+    "kind",
+    "confidence",
+    "sentence",
+    "sentence_start",
+)
 
 
 @lru_cache(maxsize=65536)
