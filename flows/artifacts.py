@@ -43,8 +43,10 @@ REVIEW_ARTICLES = 1000
 def publish_review(db_path: Path, article_ids: Sequence[str], prefix: str) -> None:
     """The new and changed articles as a table, and the evidence for every mention in them."""
     shown = article_ids[:REVIEW_ARTICLES]
-    with db.connect(db_path, read_only=True) as con:
-        articles = review_articles(con, shown)
+    articles = []
+    if shown:
+        with db.connect(db_path, read_only=True) as con:
+            articles = review_articles(con, shown)
     more = f" (the first {len(shown):,} of {len(article_ids):,})" if len(shown) < len(article_ids) else ""
     create_table_artifact(
         table_rows(articles) or [{"title": "no new or changed articles"}],

@@ -6,10 +6,10 @@ import json
 from collections.abc import Sequence
 
 import duckdb
-import pyarrow as pa
 
 from pipeline.records import Mention
 from pipeline.review import ReviewArticle
+from warehouse.db import stage_rows
 
 _MENTION_COLUMNS = (
     "article_id, start_char, end_char, text, label, norm, method, kind, confidence,"
@@ -18,7 +18,7 @@ _MENTION_COLUMNS = (
 
 
 def _ids(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> None:
-    con.register("wanted_ids", pa.table({"article_id": pa.array(list(article_ids), pa.string())}))
+    stage_rows(con, "wanted_ids", {"article_id": "TEXT"}, [{"article_id": i} for i in article_ids])
 
 
 def article_mentions(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> dict[str, list[Mention]]:
