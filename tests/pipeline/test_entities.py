@@ -103,6 +103,12 @@ def test_named_systems_and_generic_phrases(extractor: Extractor) -> None:
     assert any(m.method == "gazetteer" and "HIMARS" in m.text for m in weapons.values())
 
 
+def test_uncrewed_systems_are_drones_or_naval(extractor: Extractor) -> None:
+    text = "Unmanned aircraft systems struck the depot, and the navy sent unmanned surface vessels."
+    weapons = {m.norm: m.attrs.get("category") for m in _run(extractor, text) if m.label == "WEAPON"}
+    assert weapons == {"unmanned aircraft system": "drone", "unmanned surface vessel": "naval"}
+
+
 def test_people_the_small_model_misses(extractor: Extractor) -> None:
     text = (
         "Sadiq told Karim that the shop would open again. Karim smiled. "
