@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 
 import charset_normalizer
-import py3langid
 
 from pipeline.records import Article, FeedEntry
 from pipeline.urls import content_hash
@@ -23,7 +22,8 @@ LATIN_GUESSES = frozenset(
 # A teaser is short; a full article that merely ends with "subscribe" is not one.
 TEASER_CHARS = 2000
 TEASER_TAIL = 400
-PAYWALLED = re.compile(rb"[\"']?isAccessibleForFree[\"']?\s*[:=]\s*[\"']?false", re.IGNORECASE)
+PAYWALLED = re.compile(rb"isAccessibleForFree[\"']?\s*[:=]\s*[\"']?false", re.IGNORECASE)
+LANGUAGE_CHARS = 2000  # splits the 181 benchmark pages as 5,000 did, in a quarter of the time
 
 # trafilatura logs every page it finds too short at WARNING; that is a recorded outcome here.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -102,15 +102,18 @@ def is_teaser(page: bytes | str, text: str, markers: Sequence[str]) -> bool:
     """The page says it is paywalled (schema.org isAccessibleForFree: false, the markup publishers
     give search engines), or a short text ends on a subscription prompt."""
     raw = page.encode("utf-8", "replace") if isinstance(page, str) else page
-    if PAYWALLED.search(raw):
+    # A case-blind regex over a whole page is slow; the plain word test first spares most pages.
+    if b"isaccessibleforfree" in raw.lower() and PAYWALLED.search(raw):
         return True
     tail = text[-TEASER_TAIL:].casefold()
     return len(text) < TEASER_CHARS and any(marker.casefold() in tail for marker in markers)
 
 
 def detect_language(text: str) -> str:
-    """ISO 639-1 code of the text's language, from its first few thousand characters."""
-    code, _score = py3langid.classify(text[:5000])
+    """ISO 639-1 code of the text's language, from its first characters."""
+    import py3langid  # here, like trafilatura: it loads numpy, which a run with no new page skips
+
+    code, _score = py3langid.classify(text[:LANGUAGE_CHARS])
     return str(code)
 
 

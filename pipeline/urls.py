@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
 
-from courlan import normalize_url
-
 # Parameters that say how a reader arrived, not which article it is. Anything else is kept:
 # many news sites name the article in the query (view.php?ud=..., articleView.html?idxno=...).
 TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "piwik_", "hsa_", "_hs")
@@ -38,6 +36,8 @@ def canonical_url(url: str) -> str:
     url = urldefrag(url).url
     if url.startswith("file:"):
         return url
+    from courlan import normalize_url  # here: a run whose feeds all answer 304 never needs it
+
     parts = urlsplit(normalize_url(url, strict=False))
     query = [
         (key, value)
