@@ -19,7 +19,7 @@ from pipeline.fetch import Fetcher
 from pipeline.nlp.version import pipeline_version
 from pipeline.records import Article, Failure
 from pipeline.settings import Settings, load_settings
-from warehouse import db, load
+from warehouse import db, runs
 from warehouse.queries import top_entities
 from warehouse.review import mentions_per_label
 
@@ -82,7 +82,7 @@ def backfill(
     summary = RunSummary(run_id=uuid.uuid4().hex[:12])
     summary.pipeline_version = pipeline_version(settings.spacy_model)
     with db.open_warehouse(settings.db_path) as con:
-        load.start_run(con, summary.run_id, settings.spacy_model, summary.pipeline_version)
+        runs.start_run(con, summary.run_id, settings.spacy_model, summary.pipeline_version)
 
     page_urls = list(urls or []) + (read_url_list(Path(url_file)) if url_file else [])
     if sitemaps:
@@ -108,7 +108,7 @@ def backfill(
 
     summary.duration_seconds = time.monotonic() - started
     with db.open_warehouse(settings.db_path) as con:
-        load.finish_run(con, summary.run_id, "completed", summary.counts())
+        runs.finish_run(con, summary.run_id, "completed", summary.counts())
         top = top_entities(con, per_label=3)
         summary.mentions_per_label = mentions_per_label(con, summary.run_id)
     publish_run_summary(summary, top, key="newsint-backfill-summary")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -19,9 +21,12 @@ from pipeline.fetch import Fetcher
 from pipeline.nlp.version import pipeline_version
 from pipeline.records import Article, Failure, FeedEntry, FeedResult, Mention
 from pipeline.settings import Settings, load_settings
-from warehouse import db, events, feeds, load
+from warehouse import db, events, feeds, runs
 from warehouse.queries import top_entities
 from warehouse.review import mentions_per_label
+
+if TYPE_CHECKING:
+    from warehouse.load import LoadStats
 
 # Requests are bounded one by one (timeouts, a total deadline, retries); this bounds a whole batch.
 # A batch that still hangs fails, and its entries stay pending for the next run: nothing is lost.
@@ -88,8 +93,11 @@ def store(
     articles: Sequence[Article],
     mentions: dict[str, list[Mention]],
     failures: Sequence[Failure],
-) -> load.LoadStats:
+) -> LoadStats:
     """Load a batch in one transaction: articles, mentions, entities, failures."""
+    # Imported here, not at the top: a run with nothing new never needs pyarrow.
+    from warehouse import load
+
     with db.open_warehouse(settings.db_path) as con:
         return load.load_batch(con, run_id, version, articles, mentions, failures)
 
@@ -106,7 +114,7 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
     summary = RunSummary(run_id=uuid.uuid4().hex[:12])
     summary.pipeline_version = pipeline_version(settings.spacy_model)
     with db.open_warehouse(settings.db_path) as con:
-        load.start_run(con, summary.run_id, settings.spacy_model, summary.pipeline_version)
+        runs.start_run(con, summary.run_id, settings.spacy_model, summary.pipeline_version)
 
     try:
         results = poll(settings, summary.run_id)
@@ -119,7 +127,7 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
 
         todo = pending(settings)
         progress = Progress("newsint-ingest-progress", len(todo))
-        fetched = (fetch(settings, batch) for batch in batches(todo, settings.batch_size))
+        fetched = fetched_while_loading(settings, todo, preload=runner is None)
         for articles, failures, mentions in find_in_batches(runner, settings, find_entities, fetched):
             stats = store(settings, summary.run_id, summary.pipeline_version, articles, mentions, failures)
             summary.articles_new += stats.new
@@ -134,11 +142,11 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
     except BaseException:
         # The runs table must not show a crashed run as still running; what loaded stays loaded.
         with db.open_warehouse(settings.db_path) as con:
-            load.finish_run(con, summary.run_id, "failed", summary.counts())
+            runs.finish_run(con, summary.run_id, "failed", summary.counts())
         raise
 
     with db.open_warehouse(settings.db_path) as con:
-        load.finish_run(con, summary.run_id, "completed", summary.counts())
+        runs.finish_run(con, summary.run_id, "completed", summary.counts())
         top = top_entities(con, per_label=3)
         summary.mentions_per_label = mentions_per_label(con, summary.run_id)
     summary.duration_seconds = time.monotonic() - started
@@ -146,6 +154,31 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
     publish_review(settings.db_path, summary.fresh_articles, "newsint-ingest")
     logger.info("run %s: %s", summary.run_id, summary.counts())
     return summary
+
+
+def fetched_while_loading(
+    settings: Settings, todo: Sequence[FeedEntry], preload: bool
+) -> Iterator[tuple[list[Article], list[Failure]]]:
+    """Each batch fetched and extracted, in order. With `preload`, the spaCy pipeline (cached once
+    per process) loads in a thread meanwhile, so its seconds overlap the first downloads; the
+    first batch is handed on only once it is loaded. Nothing to fetch: nothing loads."""
+    loading = threading.Thread(target=_load_extractor, args=(settings,), daemon=True)
+    if todo and preload:
+        loading.start()
+    for batch in batches(todo, settings.batch_size):
+        fetched = fetch(settings, batch)
+        if loading.is_alive():
+            loading.join()
+        yield fetched
+
+
+def _load_extractor(settings: Settings) -> None:
+    # An error here (say, a model that is not installed) is raised again, and reported, where the
+    # batch is parsed.
+    from pipeline.entities import Extractor
+
+    with suppress(Exception):
+        Extractor.from_settings(settings)
 
 
 def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

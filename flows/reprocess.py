@@ -17,7 +17,7 @@ from pipeline.entities import Extractor
 from pipeline.nlp.version import pipeline_version
 from pipeline.reprocess import ChangeReport, diff_mentions
 from pipeline.settings import Settings, load_settings
-from warehouse import db, load
+from warehouse import db, load, runs
 from warehouse.review import article_mentions, article_texts, stale_articles, stored_versions
 
 
@@ -61,7 +61,7 @@ def reprocess(
     with db.open_warehouse(settings.db_path) as con:
         todo = stale_articles(con, summary.pipeline_version, everything)
         summary.previous_versions = stored_versions(con, todo)
-        load.start_run(con, summary.run_id, settings.spacy_model, summary.pipeline_version)
+        runs.start_run(con, summary.run_id, settings.spacy_model, summary.pipeline_version)
     logger.info("%d articles to re-run with pipeline %s", len(todo), summary.pipeline_version)
 
     progress = Progress("newsint-reprocess-progress", len(todo))
@@ -74,7 +74,7 @@ def reprocess(
 
     counts = {"articles_changed": summary.report.articles_changed, "mentions": summary.mentions}
     with db.open_warehouse(settings.db_path) as con:
-        load.finish_run(con, summary.run_id, "completed", counts)
+        runs.finish_run(con, summary.run_id, "completed", counts)
     publish_change_report(summary.report, summary.previous_versions, summary.pipeline_version)
     logger.info(
         "reprocess %s: %d articles, %d with changes, in %.1f s",

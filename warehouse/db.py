@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
 
 log = logging.getLogger(__name__)
@@ -91,9 +90,6 @@ def open_warehouse(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
     with connect(path) as con:
         migrate(con)
         yield con
-
-
-ARROW_TIMESTAMP = pa.timestamp("us", tz="UTC")
 
 
 def now() -> datetime:

@@ -18,7 +18,7 @@ from pipeline.norms.countries import country_name
 from pipeline.norms.people import known_people, merge_surname, name_key, surname_index
 from pipeline.records import Article, Failure, Mention
 from warehouse.aggregates import replace_aggregates
-from warehouse.db import ARROW_TIMESTAMP, dedupe_rows, now, transaction
+from warehouse.db import dedupe_rows, now, transaction
 from warehouse.events import record_failures, record_fetches
 
 
@@ -29,22 +29,6 @@ class LoadStats:
     unchanged: int
     mentions: int
     fresh: tuple[str, ...] = ()  # ids of the new and changed articles, for review
-
-
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, model: str, version: str) -> None:
-    con.execute(
-        "INSERT INTO runs (run_id, started_at, status, spacy_model, pipeline_version)"
-        " VALUES (?, ?, 'running', ?, ?)",
-        [run_id, now(), model, version],
-    )
-
-
-def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts: dict[str, int]) -> None:
-    columns = ", ".join(f"{name} = ?" for name in counts)
-    con.execute(
-        f"UPDATE runs SET finished_at = ?, status = ?, {columns} WHERE run_id = ?",
-        [now(), status, *counts.values(), run_id],
-    )
 
 
 def load_batch(
@@ -239,13 +223,14 @@ def _identity(label: str, norm: str | None, weapon_id: str | None) -> tuple[str 
     return f"{label.lower()}:{_slug(norm)}", norm
 
 
+_TIMESTAMP = pa.timestamp("us", tz="UTC")
 _ARTICLE_SCHEMA = pa.schema(
     [
         ("article_id", pa.string()),
         ("url", pa.string()),
         ("title", pa.string()),
         ("author", pa.string()),
-        ("published_at", ARROW_TIMESTAMP),
+        ("published_at", _TIMESTAMP),
         ("published_method", pa.string()),
         ("site", pa.string()),
         ("language", pa.string()),
@@ -253,7 +238,7 @@ _ARTICLE_SCHEMA = pa.schema(
         ("text", pa.string()),
         ("content_hash", pa.string()),
         ("extraction", pa.string()),
-        ("fetched_at", ARROW_TIMESTAMP),
+        ("fetched_at", _TIMESTAMP),
         ("run_id", pa.string()),
         ("pipeline_version", pa.string()),
     ]

@@ -11,7 +11,7 @@ from pipeline.fetch import Fetcher
 from pipeline.nlp.version import pipeline_version
 from pipeline.settings import Settings, load_settings
 from tests.conftest import SAMPLE
-from warehouse import db, feeds, load
+from warehouse import db, feeds, load, runs
 
 
 def sample_config(folder: Path) -> Path:
@@ -33,7 +33,7 @@ def ingest_sample(settings: Settings) -> None:
     extractor = Extractor(settings.spacy_model, settings.batch_size)
     loaded = 0
     with db.open_warehouse(settings.db_path) as con:
-        load.start_run(con, run_id, settings.spacy_model, version)
+        runs.start_run(con, run_id, settings.spacy_model, version)
         validators = feeds.feed_validators(con)
     with Fetcher(settings) as fetcher:
         results = poll_feeds(fetcher, sources, validators)
@@ -49,7 +49,7 @@ def ingest_sample(settings: Settings) -> None:
             with db.open_warehouse(settings.db_path) as con:
                 loaded += load.load_batch(con, run_id, version, articles, mentions, failures).new
     with db.open_warehouse(settings.db_path) as con:
-        load.finish_run(con, run_id, "completed", {"articles_new": loaded})
+        runs.finish_run(con, run_id, "completed", {"articles_new": loaded})
 
 
 @pytest.fixture(scope="session")
