@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from flows.ingest import ingest
+from pipeline.settings import load_settings
 from tests.conftest import SAMPLE
 from tests.server import FaultServer, Route
 
@@ -145,3 +149,26 @@ def test_a_crashed_run_is_marked_failed_and_leaves_its_work_pending(
     assert _query(db, "SELECT status, finished_at IS NOT NULL FROM runs") == [("failed", True)]
     assert _query(db, "SELECT count(*) FROM articles") == [(0,)]
     assert _query(db, "SELECT count(DISTINCT article_id) FROM entries") == [(SAMPLE_PAGES,)]
+
+
+def test_a_run_with_nothing_new_imports_no_parsing_or_loading_library(
+    prefect_harness: None, tmp_path: Path
+) -> None:
+    # Both runs read the bundled sample's feeds from disk; the second finds them unchanged.
+    from prefect.settings import PREFECT_API_URL
+
+    from tests.warehouse.conftest import ingest_sample, sample_config
+
+    config = sample_config(tmp_path)
+    db_path = tmp_path / "newsint.duckdb"
+    ingest_sample(load_settings(config, db_path=db_path))
+    code = f"""
+import sys
+from flows.ingest import ingest
+summary = ingest(config={str(config)!r}, db_path={str(db_path)!r})
+heavy = {{"spacy", "trafilatura", "pyarrow", "numpy", "pandas", "py3langid", "courlan"}}
+print(summary.articles_new, summary.feeds_not_modified, sorted(heavy & set(sys.modules)))
+"""
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "0 3 []"
