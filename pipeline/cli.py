@@ -35,8 +35,8 @@ def _quiet_prefect() -> None:
 def _one_off_run() -> Iterator[None]:
     """A flow run started from the command line sends no Prefect heartbeats unless
     PREFECT_FLOWS_HEARTBEAT_FREQUENCY asks for them: they only feed a crashed-run automation, and
-    Prefect ends every run by joining their thread, which sleeps in 1 s steps (up to 1 s, a third of
-    a run with nothing new). Served deployments keep Prefect's default."""
+    Prefect ends every run by joining their thread, which sleeps in 1 s steps (up to 1 s per run,
+    half of a run with nothing new). Served deployments keep Prefect's default."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     if "PREFECT_FLOWS_HEARTBEAT_FREQUENCY" in os.environ:

@@ -113,7 +113,7 @@ def stage_rows(
 ) -> None:
     """Temp table `name` with these columns (name -> DuckDB type) holding `rows`, sent as one list
     per column. For the few rows of a poll this beats Arrow, whose first conversion in a process
-    imports pandas when it is installed (~0.3 s, a tenth of a run with nothing new)."""
+    imports pandas when it is installed (~0.3 s, a seventh of a run with nothing new)."""
     select = ", ".join(
         f"unnest(${i}::{kind}[]) AS {column}" for i, (column, kind) in enumerate(columns.items(), 1)
     )
