@@ -16,7 +16,7 @@ from spacy.language import Language
 import pipeline.nlp.components  # noqa: F401  (registers our factories)
 from pipeline.nlp.version import MODELS, pipeline_version
 from pipeline.norms.countries import CountryTable
-from pipeline.norms.people import KnownPeople
+from pipeline.norms.people import known_people
 from pipeline.norms.tables import read_lines, read_tsv
 from pipeline.norms.weapons import designation_patterns, load_systems, ship_patterns, system_patterns
 
@@ -82,7 +82,7 @@ def build(model: str, target: Path) -> None:
             "ents_filter": {"@misc": "newsint_known_people_filter.v1"},
         },
     )
-    people_ruler.add_patterns(KnownPeople.load(MODELS / "people" / "known.jsonl").patterns())
+    people_ruler.add_patterns(known_people().patterns())
     cues: dict[str, list[str]] = {}
     for row in read_tsv(MODELS / "people" / "cues.tsv"):
         cues.setdefault(row["kind"], []).append(row["word"])

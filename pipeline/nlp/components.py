@@ -283,7 +283,7 @@ def make_entity_rules(
     return EntityRules(speech, place_before, place_of, not_name, government_after)
 
 
-OUR_LABELS = frozenset({"COUNTRY", "WEAPON", "ROLE"})
+OUR_LABELS = OURS - {"PERSON"}  # a listed person replaces none of these where they stand
 
 
 @registry.misc("newsint_known_people_filter.v1")
