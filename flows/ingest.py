@@ -19,13 +19,15 @@ from flows.summary import RunSummary
 from pipeline.crawl import fetch_articles, poll_feeds
 from pipeline.fetch import Fetcher
 from pipeline.nlp.version import pipeline_version
-from pipeline.records import Article, Failure, FeedEntry, FeedResult, Mention
+from pipeline.records import Article, Failure, FeedEntry, FeedResult
 from pipeline.settings import Settings, load_settings
 from warehouse import db, events, feeds, runs
 from warehouse.queries import top_entities
 from warehouse.review import mentions_per_label
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from warehouse.load import LoadStats
 
 # Requests are bounded one by one (timeouts, a total deadline, retries); this bounds a whole batch.
@@ -75,14 +77,16 @@ def fetch(settings: Settings, entries: Sequence[FeedEntry]) -> tuple[list[Articl
 
 
 @task(name="find-entities", cache_policy=NO_CACHE)
-def find_entities(settings: Settings, articles: Sequence[Article]) -> dict[str, list[Mention]]:
-    """People, countries and weapons in a batch of English articles (one nlp.pipe call)."""
-    # Imported here, not at the top: a run with nothing new to read never loads spaCy.
+def find_entities(settings: Settings, articles: Sequence[Article]) -> pa.Table:
+    """People, countries and weapons in a batch of English articles (one nlp.pipe call), as the
+    table the writer loads."""
+    # Imported here, not at the top: a run with nothing new to read never loads spaCy or pyarrow.
     from pipeline.entities import Extractor
+    from pipeline.mention_table import mention_table
 
     extractor = Extractor.from_settings(settings)
     english = [(a.article_id, a.text) for a in articles if a.status == "ok"]
-    return dict(extractor.extract(english))
+    return mention_table(m for _, found in extractor.extract(english) for m in found)
 
 
 @task(name="load-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
@@ -91,7 +95,7 @@ def store(
     run_id: str,
     version: str,
     articles: Sequence[Article],
-    mentions: dict[str, list[Mention]],
+    mentions: pa.Table,
     failures: Sequence[Failure],
 ) -> LoadStats:
     """Load a batch in one transaction: articles, mentions, entities, failures."""

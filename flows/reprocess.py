@@ -14,6 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.artifacts import Progress, publish_change_report
 from flows.ingest import batches
 from pipeline.entities import Extractor
+from pipeline.mention_table import mention_table
 from pipeline.nlp.version import pipeline_version
 from pipeline.reprocess import ChangeReport, diff_mentions
 from pipeline.settings import Settings, load_settings
@@ -44,8 +45,9 @@ def reextract(
     report = ChangeReport()
     for article_id, mentions in after.items():
         report.add(diff_mentions(before.get(article_id, []), mentions))
+    table = mention_table(m for found in after.values() for m in found)
     with db.open_warehouse(settings.db_path) as con:
-        written = load.replace_mentions(con, run_id, version, after)
+        written = load.replace_mentions(con, run_id, version, list(after), table)
     return report, written
 
 

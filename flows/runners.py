@@ -10,18 +10,20 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from prefect import Task
 from prefect.futures import PrefectFuture
 
-from pipeline.records import Article, Failure, Mention
+from pipeline.records import Article, Failure
 from pipeline.settings import ConfigError, Settings
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     from prefect_dask import DaskTaskRunner
 
-Found = dict[str, list[Mention]]
+    Found: TypeAlias = pa.Table  # a batch's mentions (`pipeline.mention_table`)
+
 Fetched = tuple[list[Article], list[Failure]]
 
 

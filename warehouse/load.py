@@ -3,12 +3,10 @@ per batch, nothing added twice."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
-from operator import attrgetter
 from typing import Any
 
 import duckdb
@@ -36,13 +34,13 @@ def load_batch(
     run_id: str,
     version: str,
     articles: Sequence[Article],
-    mentions: dict[str, list[Mention]],
+    mentions: pa.Table,
     failures: Sequence[Failure],
 ) -> LoadStats:
-    """Articles, their mentions (replaced whole), entities and failures, in one transaction."""
+    """Articles, their mentions (a `pipeline.mention_table` table, replacing what each article had),
+    entities and failures, in one transaction."""
     at = now()
     article_rows = dedupe_rows([_article_row(a, run_id, version) for a in articles], ("article_id",))
-    mention_table = _mention_table(_merge_surnames(con, mentions))
     with transaction(con):
         con.register("batch_articles", pa.Table.from_pylist(article_rows, schema=_ARTICLE_SCHEMA))
         ((new, changed, unchanged),) = con.execute("""
@@ -56,27 +54,25 @@ def load_batch(
             WHERE a.article_id IS NULL OR a.content_hash <> b.content_hash ORDER BY b.article_id
         """).fetchall()
         con.execute("INSERT OR REPLACE INTO articles SELECT * FROM batch_articles")
-        _stage_mentions(con, mention_table)
+        _stage_mentions(con, mentions)
         con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM batch_articles)")
         con.execute(_INSERT_MENTIONS, [version, run_id])
         replace_aggregates(con, "batch_articles", "batch_rows")
         con.execute(_UPSERT_ENTITIES, [at, at])
         record_failures(con, run_id, failures)
         record_fetches(con, run_id, articles)
-    return LoadStats(new, changed, unchanged, mention_table.num_rows, tuple(r[0] for r in fresh))
+    return LoadStats(new, changed, unchanged, mentions.num_rows, tuple(r[0] for r in fresh))
 
 
 def replace_mentions(
-    con: duckdb.DuckDBPyConnection, run_id: str, version: str, mentions: dict[str, list[Mention]]
+    con: duckdb.DuckDBPyConnection, run_id: str, version: str, article_ids: Sequence[str], mentions: pa.Table
 ) -> int:
-    """Swap in re-extracted mentions for these articles (every key, even with none) in one
+    """Swap in re-extracted mentions for these articles (every id, even one with none left) in one
     transaction, and record the version that produced them; returns the mentions written."""
     at = now()
-    table = _mention_table([m for ms in mentions.values() for m in ms])
-    ids = pa.table({"article_id": pa.array(list(mentions), pa.string())})
     with transaction(con):
-        con.register("batch_ids", ids)
-        _stage_mentions(con, table)
+        con.register("batch_ids", pa.table({"article_id": pa.array(list(article_ids), pa.string())}))
+        _stage_mentions(con, mentions)
         con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM batch_ids)")
         con.execute(_INSERT_MENTIONS, [version, run_id])
         replace_aggregates(con, "batch_ids", "batch_rows")
@@ -85,30 +81,35 @@ def replace_mentions(
             "UPDATE articles SET pipeline_version = ? WHERE article_id IN (SELECT article_id FROM batch_ids)",
             [version],
         )
-    return table.num_rows
+    return mentions.num_rows
 
 
 def _stage_mentions(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
     """Register a batch's mentions and the view `batch_rows` that adds what follows from each
-    norm (entity id, display name), worked out once per distinct norm rather than per row."""
+    norm (a lone surname's full name, entity id, display name), worked out once per distinct norm
+    rather than per row."""
     con.register("batch_mentions", table)
     norms = con.execute("SELECT DISTINCT label, norm FROM batch_mentions WHERE norm IS NOT NULL").fetchall()
-    identities = [
-        dict(zip(_NORM_SCHEMA.names, (label, norm, *_identity(label, norm, None)), strict=True))
-        for label, norm in norms
-    ]
+    merges = _surname_merges(con, {norm for label, norm in norms if label == "PERSON"})
+    identities = []
+    for label, norm in norms:
+        full = merges.get(norm) if label == "PERSON" else None
+        row = (label, norm, full, *_identity(label, full or norm, None))
+        identities.append(dict(zip(_NORM_SCHEMA.names, row, strict=True)))
     con.register("batch_norms", pa.Table.from_pylist(identities, schema=_NORM_SCHEMA))
     con.execute(_BATCH_ROWS)
 
 
-# A weapon's id, when the gazetteer gave one, names its entity (as in `_identity`).
+# A weapon's id, when the gazetteer gave one, names its entity (as in `_identity`); a merged
+# surname takes its person's full name.
 _BATCH_ROWS = """
     CREATE OR REPLACE TEMP VIEW batch_rows AS
-    SELECT m.article_id, m.start_char, m.end_char, m.text, m.label, m.norm,
+    SELECT m.article_id, m.start_char, m.end_char, m.text, m.label, coalesce(n.full_name, m.norm) AS norm,
            CASE WHEN m.label = 'WEAPON' AND m.norm <> '' AND json_extract_string(m.attrs, 'weapon_id') <> ''
                 THEN 'weapon:' || json_extract_string(m.attrs, 'weapon_id')
                 ELSE n.entity_id END AS entity_id,
-           m.method, m.kind, m.confidence, m.sentence, m.sentence_start, m.attrs, n.entity_name
+           m.method, CASE WHEN n.full_name IS NULL THEN m.kind ELSE 'surname_merge' END AS kind,
+           m.confidence, m.sentence, m.sentence_start, m.attrs, n.entity_name
     FROM batch_mentions m
     LEFT JOIN batch_norms n ON n.label = m.label AND n.norm = m.norm
 """
@@ -129,28 +130,20 @@ _UPSERT_ENTITIES = """
 """
 
 
-def _merge_surnames(con: duckdb.DuckDBPyConnection, mentions: dict[str, list[Mention]]) -> list[Mention]:
-    """A lone surname joins the person it stands for, so the warehouse does not split one person
-    in two ("Putin" and "Vladimir Putin"): the listed person when the gazetteer says the surname
-    alone means them, else the one person with that surname in the warehouse or this batch."""
-    flat = [m for ms in mentions.values() for m in ms]
-    people = {m.norm for m in flat if m.label == "PERSON" and m.norm}
+def _surname_merges(con: duckdb.DuckDBPyConnection, people: set[str]) -> dict[str, str]:
+    """The full name each lone surname among a batch's people stands for, so the warehouse does
+    not split one person in two ("Putin" and "Vladimir Putin"): the listed person when the
+    gazetteer says the surname alone means them, else the one person with that surname in the
+    warehouse or this batch."""
     lone = {norm for norm in people if len(name_key(norm).split()) == 1}
     if not lone:
-        return flat  # no lone surname to merge: skip reading every known person
+        return {}  # no lone surname to merge: skip reading every known person
     merges = {norm: person.name for norm in lone if (person := known_people().lookup(norm))}
     if rest := lone - merges.keys():
         known = [row[0] for row in con.execute("SELECT norm FROM entities WHERE label = 'PERSON'").fetchall()]
         index = surname_index({*known, *people})
         merges |= {norm: full for norm in rest if (full := merge_surname(norm, index))}
-    if not merges:
-        return flat
-    return [
-        replace(m, norm=merges[m.norm], kind="surname_merge")
-        if m.label == "PERSON" and m.norm in merges
-        else m
-        for m in flat
-    ]
+    return merges
 
 
 def entity_id(mention: Mention) -> str | None:
@@ -180,33 +173,6 @@ def _article_row(article: Article, run_id: str, version: str) -> dict[str, Any]:
         "run_id": run_id,
         "pipeline_version": version if article.status == "ok" else None,
     }
-
-
-def _mention_table(mentions: list[Mention]) -> pa.Table:
-    """The mentions as an Arrow table, built column by column (a dict per row is 3x slower, a
-    comprehension per field 1.5x); only what each Mention holds, its attrs as JSON text."""
-    columns = [list(map(attrgetter(name), mentions)) for name in _MENTION_FIELDS]
-    columns.append([json.dumps(m.attrs) if m.attrs else None for m in mentions])
-    return pa.table(
-        [pa.array(column, field.type) for column, field in zip(columns, _MENTION_SCHEMA, strict=True)],
-        schema=_MENTION_SCHEMA,
-    )
-
-
-# The Mention fields behind _MENTION_SCHEMA's columns, in order (attrs, as JSON, comes last).
-_MENTION_FIELDS = (
-    "article_id",
-    "start",
-    "end",
-    "text",
-    "label",
-    "norm",
-    "method",
-    "kind",
-    "confidence",
-    "sentence",
-    "sentence_start",
-)
 
 
 @lru_cache(maxsize=65536)
@@ -243,22 +209,12 @@ _ARTICLE_SCHEMA = pa.schema(
         ("pipeline_version", pa.string()),
     ]
 )
-_MENTION_SCHEMA = pa.schema(
+_NORM_SCHEMA = pa.schema(
     [
-        ("article_id", pa.string()),
-        ("start_char", pa.int32()),
-        ("end_char", pa.int32()),
-        ("text", pa.string()),
         ("label", pa.string()),
         ("norm", pa.string()),
-        ("method", pa.string()),
-        ("kind", pa.string()),
-        ("confidence", pa.float64()),
-        ("sentence", pa.string()),
-        ("sentence_start", pa.int32()),
-        ("attrs", pa.string()),
+        ("full_name", pa.string()),
+        ("entity_id", pa.string()),
+        ("entity_name", pa.string()),
     ]
-)
-_NORM_SCHEMA = pa.schema(
-    [("label", pa.string()), ("norm", pa.string()), ("entity_id", pa.string()), ("entity_name", pa.string())]
 )

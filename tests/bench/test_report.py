@@ -63,3 +63,12 @@ def test_a_partial_run_reports_only_what_it_measured(tmp_path: Path) -> None:
     text = out.read_text(encoding="utf-8")
     assert "Warehouse load ≥ 500,000" in text and "End-to-end" not in text
     assert missed_targets(only_load) == {"load"}
+
+
+def test_the_load_section_gives_the_table_building_apart_and_both_together(tmp_path: Path) -> None:
+    out = tmp_path / "benchmarks.md"
+    load = {"rows": 1_000_000, "seconds": 1.6, "rows_per_s": 625_000.0, "table_seconds": 0.9, **STAMP}
+    write_report(out, {"load": load})
+    text = out.read_text(encoding="utf-8")
+    assert "1,000,000 mention rows in 1.60 s (625,000 rows/s)" in text
+    assert "`Mention` objects: 0.90 s" in text and "Both together: 400,000 rows/s" in text

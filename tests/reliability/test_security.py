@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
 from pipeline.review import ReviewArticle, evidence_markdown, table_rows
 from tests.conftest import REPO
@@ -36,7 +37,7 @@ def _hostile(tmp_path: Path) -> tuple[Path, Article, Mention]:
     )
     db = tmp_path / "w.duckdb"
     with open_warehouse(db) as con:
-        load_batch(con, "r", "v", [article], {"a1": [mention]}, [])
+        load_batch(con, "r", "v", [article], mention_table([mention]), [])
     return db, article, mention
 
 

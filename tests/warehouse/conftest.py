@@ -8,6 +8,7 @@ import pytest
 from pipeline.crawl import fetch_articles, poll_feeds
 from pipeline.entities import Extractor
 from pipeline.fetch import Fetcher
+from pipeline.mention_table import mention_table
 from pipeline.nlp.version import pipeline_version
 from pipeline.settings import Settings, load_settings
 from tests.conftest import SAMPLE
@@ -45,7 +46,7 @@ def ingest_sample(settings: Settings) -> None:
                 fetcher, entries[start : start + settings.batch_size], settings.languages
             )
             english = [(a.article_id, a.text) for a in articles if a.status == "ok"]
-            mentions = dict(extractor.extract(english))
+            mentions = mention_table(m for _, found in extractor.extract(english) for m in found)
             with db.open_warehouse(settings.db_path) as con:
                 loaded += load.load_batch(con, run_id, version, articles, mentions, failures).new
     with db.open_warehouse(settings.db_path) as con:

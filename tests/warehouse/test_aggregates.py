@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
+from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
 from warehouse.aggregates import rebuild_aggregates
 from warehouse.db import open_warehouse, transaction
@@ -71,6 +73,10 @@ def _summaries(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[Any, ...]
     }
 
 
+def _table(mentions: dict[str, list[Mention]]) -> pa.Table:
+    return mention_table(m for found in mentions.values() for m in found)
+
+
 def _recomputed(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[Any, ...]]]:
     """The summaries rebuilt from the mentions table, in a transaction rolled back afterwards."""
     con.execute("BEGIN TRANSACTION")
@@ -85,21 +91,21 @@ def test_summaries_follow_loads_reloads_and_reprocessing(tmp_path: Path) -> None
     articles = [_article(n) for n in range(6)]
     mentions = {f"a{n}": _mentions(n, 12 + n, 4) for n in range(6)}
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", articles, mentions, [])
+        load_batch(con, "r1", "v1", articles, _table(mentions), [])
         loaded = _summaries(con)
         assert loaded == _recomputed(con)
         assert loaded["stats"] and loaded["days"] and loaded["roles"] and loaded["co_mentions"]
 
-        load_batch(con, "r2", "v1", articles[:3], {k: mentions[k] for k in ("a0", "a1", "a2")}, [])
+        load_batch(con, "r2", "v1", articles[:3], _table({k: mentions[k] for k in ("a0", "a1", "a2")}), [])
         assert _summaries(con) == loaded  # a reload counts nothing twice
 
         changed = [_article(1, "new text")]
-        load_batch(con, "r3", "v1", changed, {"a1": _mentions(1, 5, 2, seed=1)}, [])
+        load_batch(con, "r3", "v1", changed, mention_table(_mentions(1, 5, 2, seed=1)), [])
         after_change = _summaries(con)
         assert after_change == _recomputed(con)
         assert after_change != loaded
 
-        written = replace_mentions(con, "r4", "v2", {"a2": _mentions(2, 7, 3, seed=2), "a4": []})
+        written = replace_mentions(con, "r4", "v2", ["a2", "a4"], mention_table(_mentions(2, 7, 3, seed=2)))
         assert written == 7
         reprocessed = _summaries(con)
         assert reprocessed == _recomputed(con)
@@ -111,8 +117,8 @@ def test_summaries_follow_loads_reloads_and_reprocessing(tmp_path: Path) -> None
 
 def test_days_without_articles_leave_the_daily_totals(tmp_path: Path) -> None:
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", [_article(0)], {"a0": _mentions(0, 6, 2)}, [])
-        replace_mentions(con, "r2", "v2", {"a0": []})
+        load_batch(con, "r1", "v1", [_article(0)], mention_table(_mentions(0, 6, 2)), [])
+        replace_mentions(con, "r2", "v2", ["a0"], mention_table([]))
         rows = con.execute("SELECT count(*) FROM entity_days").fetchall()
     assert rows == [(0,)]
 
@@ -126,7 +132,7 @@ def test_shared_sentences_match_the_mentions_past_64_sentences(tmp_path: Path) -
         "a2": _mentions(2, 30, 6),
     }
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", articles, mentions, [])
+        load_batch(con, "r1", "v1", articles, _table(mentions), [])
         overflow = con.execute(
             "SELECT count(later_sentences), count(*) - count(later_sentences) FROM article_entity_stats"
         ).fetchall()
@@ -146,7 +152,7 @@ def test_migration_backfills_an_existing_warehouse(tmp_path: Path) -> None:
             "r1",
             "v1",
             [_article(n) for n in range(3)],
-            {f"a{n}": _mentions(n, 9, 3) for n in range(3)},
+            mention_table(m for n in range(3) for m in _mentions(n, 9, 3)),
             [],
         )
         expected = _summaries(con)

@@ -4,11 +4,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.mention_table import mention_table
 from pipeline.records import Article, Failure, FeedEntry, FeedResult, Mention
 from pipeline.settings import Source
 from warehouse.db import connect, migrate, open_warehouse
 from warehouse.feeds import pending_entries, record_polls
-from warehouse.load import entity_id, load_batch
+from warehouse.load import entity_id, load_batch, replace_mentions
 
 AT = datetime(2024, 3, 1, 12, tzinfo=UTC)
 
@@ -70,13 +71,13 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
 
 def test_loading_a_batch_twice_adds_nothing(tmp_path: Path) -> None:
     articles = [_article("a1", "Japan and China"), _article("a2", "Biden")]
-    mentions = {
-        "a1": [
+    mentions = mention_table(
+        [
             _mention("a1", 0, "Japan", "COUNTRY", "JPN"),
             _mention("a1", 10, "China", "COUNTRY", "CHN"),
-        ],
-        "a2": [_mention("a2", 0, "Biden", "PERSON", "Joe Biden")],
-    }
+            _mention("a2", 0, "Biden", "PERSON", "Joe Biden"),
+        ]
+    )
     failure = Failure("https://news.example/x", "x", "page", "HTTP 500", 500)
     with open_warehouse(tmp_path / "w.duckdb") as con:
         first = load_batch(con, "r1", "v1", articles, mentions, [failure])
@@ -99,7 +100,7 @@ def test_changed_article_replaces_its_mentions(tmp_path: Path) -> None:
             "r1",
             "v1",
             [_article("a1", "Japan")],
-            {"a1": [_mention("a1", 0, "Japan", "COUNTRY", "JPN")]},
+            mention_table([_mention("a1", 0, "Japan", "COUNTRY", "JPN")]),
             [],
         )
         stats = load_batch(
@@ -107,7 +108,7 @@ def test_changed_article_replaces_its_mentions(tmp_path: Path) -> None:
             "r2",
             "v2",
             [_article("a1", "Russia")],
-            {"a1": [_mention("a1", 0, "Russia", "COUNTRY", "RUS")]},
+            mention_table([_mention("a1", 0, "Russia", "COUNTRY", "RUS")]),
             [],
         )
         rows = con.execute("SELECT norm, pipeline_version FROM mentions").fetchall()
@@ -122,7 +123,7 @@ def test_entity_aliases_accumulate(tmp_path: Path) -> None:
             "r1",
             "v1",
             [_article("a1", "x")],
-            {"a1": [_mention("a1", 0, "Japan", "COUNTRY", "JPN")]},
+            mention_table([_mention("a1", 0, "Japan", "COUNTRY", "JPN")]),
             [],
         )
         load_batch(
@@ -130,7 +131,7 @@ def test_entity_aliases_accumulate(tmp_path: Path) -> None:
             "r2",
             "v1",
             [_article("a2", "y")],
-            {"a2": [_mention("a2", 0, "Japanese", "COUNTRY", "JPN")]},
+            mention_table([_mention("a2", 0, "Japanese", "COUNTRY", "JPN")]),
             [],
         )
         rows = con.execute("SELECT entity_id, name, aliases FROM entities").fetchall()
@@ -149,14 +150,21 @@ def test_pending_entries_until_loaded_or_given_up(tmp_path: Path) -> None:
             "r1",
             "v1",
             [_article("a1", "x")],
-            {},
+            mention_table([]),
             [
                 Failure("https://news.example/a2", "a2", "page", "HTTP 404", 404, permanent=True),
                 Failure("https://news.example/a3", "a3", "page", "timed out"),
             ],
         )
         pending = [e.article_id for e in pending_entries(con, max_attempts=2)]
-        load_batch(con, "r2", "v1", [], {}, [Failure("https://news.example/a3", "a3", "page", "timed out")])
+        load_batch(
+            con,
+            "r2",
+            "v1",
+            [],
+            mention_table([]),
+            [Failure("https://news.example/a3", "a3", "page", "timed out")],
+        )
         after = [e.article_id for e in pending_entries(con, max_attempts=2)]
     assert pending == ["a3"]  # a1 loaded, a2 gone for good, a3 worth another try
     assert after == []
@@ -166,8 +174,8 @@ def test_a_lone_surname_joins_the_known_person(tmp_path: Path) -> None:
     full = Mention("a1", 0, 9, "Joe Biden", "PERSON", "Joe Biden", "model", "full", 0.8, "s", 0)
     short = Mention("a2", 0, 5, "Biden", "PERSON", "Biden", "model", "as_written", 0.8, "s", 0)
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", [_article("a1", "x")], {"a1": [full]}, [])
-        load_batch(con, "r2", "v1", [_article("a2", "y")], {"a2": [short]}, [])
+        load_batch(con, "r1", "v1", [_article("a1", "x")], mention_table([full]), [])
+        load_batch(con, "r2", "v1", [_article("a2", "y")], mention_table([short]), [])
         entities = con.execute("SELECT entity_id, aliases FROM entities").fetchall()
         kinds = con.execute("SELECT article_id, norm, kind FROM mentions ORDER BY article_id").fetchall()
     assert entities == [("person:joe-biden", ["Biden", "Joe Biden"])]
@@ -185,7 +193,7 @@ def test_entity_ids_names_and_weapon_facts_follow_the_norms(tmp_path: Path) -> N
         replace(_mention("a1", 40, "Georgia", "COUNTRY", "GEO"), norm=None),
     ]
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", [_article("a1", "x")], {"a1": mentions}, [])
+        load_batch(con, "r1", "v1", [_article("a1", "x")], mention_table(mentions), [])
         ids = con.execute("SELECT entity_id FROM mentions ORDER BY start_char").fetchall()
         entities = con.execute(
             "SELECT entity_id, name, category, origin FROM entities ORDER BY ALL"
@@ -207,10 +215,12 @@ def test_spellings_of_a_listed_person_are_one_entity(tmp_path: Path) -> None:
             "r1",
             "v1",
             [_article("a1", "Haider Al Abadi spoke."), _article("a2", "Haider al-Abadi spoke.")],
-            {
-                "a1": [_mention("a1", 0, "Haider Al Abadi", "PERSON", "Haider Al Abadi")],
-                "a2": [_mention("a2", 0, "Haider al-Abadi", "PERSON", "Haider al-Abadi")],
-            },
+            mention_table(
+                [
+                    _mention("a1", 0, "Haider Al Abadi", "PERSON", "Haider Al Abadi"),
+                    _mention("a2", 0, "Haider al-Abadi", "PERSON", "Haider al-Abadi"),
+                ]
+            ),
             [],
         )
         ids = con.execute("SELECT DISTINCT entity_id FROM mentions").fetchall()
@@ -223,7 +233,21 @@ def test_a_listed_surname_joins_its_person_with_no_full_name_seen(tmp_path: Path
     putin = Mention("a1", 0, 5, "Putin", "PERSON", "Putin", "model", "as_written", 0.8, "s", 0)
     austin = Mention("a1", 10, 16, "Austin", "PERSON", "Austin", "model", "as_written", 0.8, "s", 0)
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", [_article("a1", "Putin and Austin")], {"a1": [putin, austin]}, [])
+        load_batch(con, "r1", "v1", [_article("a1", "Putin and Austin")], mention_table([putin, austin]), [])
         rows = con.execute("SELECT text, norm, kind FROM mentions ORDER BY start_char").fetchall()
     # The gazetteer lists Putin as a surname that stands alone; "Austin" (a city too) stays as written.
     assert rows == [("Putin", "Vladimir Putin", "surname_merge"), ("Austin", "Austin", "as_written")]
+
+
+def test_reprocessed_mentions_merge_a_lone_surname_as_a_load_does(tmp_path: Path) -> None:
+    full = Mention("a1", 0, 11, "Lloyd Austin", "PERSON", "Lloyd Austin", "model", "full", 0.8, "s", 0)
+    short = Mention("a2", 0, 6, "Austin", "PERSON", "Austin", "model", "as_written", 0.8, "s", 0)
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        load_batch(con, "r1", "v1", [_article("a1", "x"), _article("a2", "y")], mention_table([full]), [])
+        written = replace_mentions(con, "r2", "v2", ["a2"], mention_table([short]))
+        rows = con.execute("SELECT article_id, norm, kind, entity_id FROM mentions ORDER BY ALL").fetchall()
+    assert written == 1
+    assert rows == [
+        ("a1", "Lloyd Austin", "full", "person:lloyd-austin"),
+        ("a2", "Lloyd Austin", "surname_merge", "person:lloyd-austin"),
+    ]

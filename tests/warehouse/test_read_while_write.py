@@ -9,6 +9,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
 from tests.conftest import REPO
 from warehouse.db import open_warehouse
@@ -27,7 +28,7 @@ def write(db: str, done: str, ready: str) -> None:
     while not Path(ready).exists() and time.monotonic() < deadline:
         time.sleep(0.02)  # start once the reader is up, however slowly a busy machine starts it
     for batch in range(BATCHES):
-        articles, mentions = [], {}
+        articles, mentions = [], []
         for n in range(PER_BATCH):
             aid = f"b{batch:02d}-{n}"
             text = "Japan and the United States discussed drones."
@@ -53,13 +54,13 @@ def write(db: str, done: str, ready: str) -> None:
                 (14, "United States", "COUNTRY", "USA"),
                 (38, "drones", "WEAPON", "drone"),
             ]
-            mentions[aid] = [
+            mentions += [
                 Mention(aid, s, s + len(t), t, label, norm, "gazetteer", "name", 0.9, text, 0)
                 for s, t, label, norm in spans
             ]
         with open_warehouse(db) as con:
             time.sleep(0.1)
-            load_batch(con, "run", "v", articles, mentions, [])
+            load_batch(con, "run", "v", articles, mention_table(mentions), [])
         time.sleep(0.2)  # a run fetches and parses between loads, with the file free
     Path(done).touch()
 

@@ -11,6 +11,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
 from scripts import chromium
 from warehouse.db import open_warehouse
@@ -40,7 +41,7 @@ def _hostile_warehouse(path: Path) -> None:
         for s, t, label, norm in spans
     ]
     with open_warehouse(path) as con:
-        load_batch(con, "r", "v", [article], {"a1": mentions}, [])
+        load_batch(con, "r", "v", [article], mention_table(mentions), [])
 
 
 def test_report_escapes_everything_and_loads_nothing_from_outside(tmp_path: Path) -> None:
