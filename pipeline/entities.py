@@ -40,6 +40,8 @@ PLACE_PREPOSITIONS = frozenset(
         "over",
     ]
 )
+# How far back a gloss's opening parenthesis is looked for.
+GLOSS_REACH = 200
 COMPOUND = re.compile(r"(?<![\w.-])(?:[A-Z][\w.]*[-–])+[A-Z][\w.]*")
 
 
@@ -113,10 +115,36 @@ def doc_mentions(doc_id: str, doc: Doc, known: Knowledge) -> list[Mention]:
         if mention is not None:
             found.append(mention)
     found = _with_compounds(doc_id, doc.text, found, known, sentences)
+    found = [m for m in found if not _in_gloss(doc.text, m.start)]
     found = _resolve_people(found, known)
     found = _resolve_ambiguous(found)
     found = [m for m in found if not _other_sense(m, doc.text, known)]
     return sorted(found, key=lambda m: (m.start, m.end, m.label))
+
+
+def _in_gloss(text: str, start: int) -> bool:
+    """Inside "(Arabic: جبل حمرين Jabāl Hamrīn, Kurdish: Çiyayê Hemrîn)": another language's
+    spelling of the name just given, not a mention of its own (the model reads such
+    transliterations as people)."""
+    opened = text.rfind("(", max(0, start - GLOSS_REACH), start)
+    if opened < 0 or ")" in text[opened:start]:
+        return False
+    colon = text.find(":", opened, start)
+    if colon < 0:
+        return False
+    words = text[opened + 1 : colon].split()
+    names = _language_names()
+    return 0 < len(words) <= 3 and (" ".join(words) in names or words[-1] in names)
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> frozenset[str]:
+    """Names of the ISO 639-1 languages (pycountry), whole and by their last word ("Modern
+    Greek", "Greek"): the obscure ISO 639-3 ones include words such as "Even" and "Day"."""
+    import pycountry
+
+    names = {re.sub(r"\s*\(.*\)", "", lang.name) for lang in pycountry.languages if hasattr(lang, "alpha_2")}
+    return frozenset(names | {name.split()[-1] for name in names})
 
 
 def _other_sense(mention: Mention, text: str, known: Knowledge) -> bool:

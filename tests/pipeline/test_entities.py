@@ -186,3 +186,13 @@ def test_a_surname_two_people_could_have_is_not_expanded(extractor: Extractor) -
         m for m in _run(extractor, "Austin said on Tuesday that talks would go on.") if m.label == "PERSON"
     ]
     assert all(m.norm != "Lloyd Austin" for m in people)
+
+
+def test_a_name_spelt_in_another_language_in_parentheses_is_no_new_mention(extractor: Extractor) -> None:
+    text = (
+        "Militants fled into the Hamrin Mountains (Arabic: جبل حمرين Jabāl Hamrīn; Kurdish: Çiyayê Hemrîn)"
+        " on Tuesday. Defence Minister Khalid al-Obeidi said troops would follow them. The raid was"
+        " filmed by a local crew (Photo: Joe Smith)."
+    )
+    people = [m.text for m in _run(extractor, text) if m.label == "PERSON"]
+    assert people == ["Khalid al-Obeidi", "Joe Smith"]  # a credit is no language's spelling
