@@ -30,10 +30,12 @@ SCHEMA = pa.schema(
         ("sentence", pa.string()),
         ("sentence_start", pa.int32()),
         ("attrs", pa.string()),
+        ("weapon_id", pa.string()),
     ]
 )
 
-# The Mention fields behind SCHEMA's columns, in order (attrs, as JSON, comes last).
+# The Mention fields behind SCHEMA's columns, in order; then attrs, as JSON, and the gazetteer's
+# weapon id from them, which names a weapon's entity.
 _FIELDS = (
     "article_id",
     "start",
@@ -55,6 +57,7 @@ def mention_table(mentions: Iterable[Mention]) -> pa.Table:
     rows = list(mentions)
     columns = [list(map(attrgetter(name), rows)) for name in _FIELDS]
     columns.append([json.dumps(m.attrs) if m.attrs else None for m in rows])
+    columns.append([m.attrs.get("weapon_id") if m.attrs else None for m in rows])
     return pa.table(
         [pa.array(column, field.type) for column, field in zip(columns, SCHEMA, strict=True)], schema=SCHEMA
     )

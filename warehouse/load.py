@@ -89,29 +89,28 @@ def _stage_mentions(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
     norm (a lone surname's full name, entity id, display name), worked out once per distinct norm
     rather than per row."""
     con.register("batch_mentions", table)
-    norms = con.execute("SELECT DISTINCT label, norm FROM batch_mentions WHERE norm IS NOT NULL").fetchall()
-    merges = _surname_merges(con, {norm for label, norm in norms if label == "PERSON"})
+    norms = con.execute(
+        "SELECT DISTINCT label, norm, weapon_id FROM batch_mentions WHERE norm IS NOT NULL"
+    ).fetchall()
+    merges = _surname_merges(con, {norm for label, norm, _ in norms if label == "PERSON"})
     identities = []
-    for label, norm in norms:
+    for label, norm, weapon_id in norms:
         full = merges.get(norm) if label == "PERSON" else None
-        row = (label, norm, full, *_identity(label, full or norm, None))
+        row = (label, norm, weapon_id, full, *_identity(label, full or norm, weapon_id))
         identities.append(dict(zip(_NORM_SCHEMA.names, row, strict=True)))
     con.register("batch_norms", pa.Table.from_pylist(identities, schema=_NORM_SCHEMA))
     con.execute(_BATCH_ROWS)
 
 
-# A weapon's id, when the gazetteer gave one, names its entity (as in `_identity`); a merged
-# surname takes its person's full name.
+# A merged surname takes its person's full name.
 _BATCH_ROWS = """
     CREATE OR REPLACE TEMP VIEW batch_rows AS
     SELECT m.article_id, m.start_char, m.end_char, m.text, m.label, coalesce(n.full_name, m.norm) AS norm,
-           CASE WHEN m.label = 'WEAPON' AND m.norm <> '' AND json_extract_string(m.attrs, 'weapon_id') <> ''
-                THEN 'weapon:' || json_extract_string(m.attrs, 'weapon_id')
-                ELSE n.entity_id END AS entity_id,
-           m.method, CASE WHEN n.full_name IS NULL THEN m.kind ELSE 'surname_merge' END AS kind,
+           n.entity_id, m.method, CASE WHEN n.full_name IS NULL THEN m.kind ELSE 'surname_merge' END AS kind,
            m.confidence, m.sentence, m.sentence_start, m.attrs, n.entity_name
     FROM batch_mentions m
-    LEFT JOIN batch_norms n ON n.label = m.label AND n.norm = m.norm
+    LEFT JOIN batch_norms n
+        ON n.label = m.label AND n.norm = m.norm AND n.weapon_id IS NOT DISTINCT FROM m.weapon_id
 """
 _INSERT_MENTIONS = """
     INSERT INTO mentions (article_id, start_char, end_char, text, label, norm, entity_id, method, kind,
@@ -213,6 +212,7 @@ _NORM_SCHEMA = pa.schema(
     [
         ("label", pa.string()),
         ("norm", pa.string()),
+        ("weapon_id", pa.string()),
         ("full_name", pa.string()),
         ("entity_id", pa.string()),
         ("entity_name", pa.string()),
