@@ -196,3 +196,12 @@ def test_a_name_spelt_in_another_language_in_parentheses_is_no_new_mention(extra
     )
     people = [m.text for m in _run(extractor, text) if m.label == "PERSON"]
     assert people == ["Khalid al-Obeidi", "Joe Smith"]  # a credit is no language's spelling
+
+
+def test_a_news_agency_a_bank_and_a_region_are_not_people(extractor: Extractor) -> None:
+    text = (
+        "State news agency Tasnim reported the strike. The Asian Development Bank announced new loans,"
+        " and militias moved throughout Al Anbar. General Qasem Soleimani said nothing."
+    )
+    people = [m.text for m in _run(extractor, text) if m.label == "PERSON"]
+    assert people == ["Qasem Soleimani"]
