@@ -56,11 +56,12 @@ class Knowledge:
     ambiguities: dict[str, Ambiguity]
     not_names: frozenset[str]  # words that may follow a country's name ("Jordan Armed Forces")
     people: KnownPeople
+    place_of: frozenset[str]  # nouns that make "<noun> of <Name>" a place ("west of Damascus")
 
 
 @lru_cache(maxsize=1)
 def knowledge() -> Knowledge:
-    from pipeline.norms.tables import read_lines
+    from pipeline.norms.tables import read_lines, read_tsv
 
     titles = read_lines(MODELS / "people" / "titles.txt")
     return Knowledge(
@@ -74,6 +75,9 @@ def knowledge() -> Knowledge:
             + [m.lower() for m in calendar.month_name if m]
         ),
         people=known_people(),
+        place_of=frozenset(
+            row["word"] for row in read_tsv(MODELS / "people" / "cues.tsv") if row["kind"] == "place_of"
+        ),
     )
 
 
@@ -157,7 +161,7 @@ def _from_ent(doc_id: str, ent: Span, known: Knowledge, sentences: _Sentences) -
     method, key, kind = [*ent.id_.split("|"), "", "", ""][:3] if ent.id_ else ("model", "", "")
     conf = known.confidence
     if ent.label_ == "COUNTRY":
-        if kind == "capital" and not _is_metonym(ent):
+        if kind == "capital" and not _is_metonym(ent, known.place_of):
             return None
         score = conf["capital"] if kind == "capital" else conf.get(f"gazetteer_{kind}", 0.85)
         return _mention(doc_id, ent, "COUNTRY", key or None, method, kind, score, sentences)
@@ -274,10 +278,17 @@ def _role(doc: Doc, start: int, known: Knowledge) -> dict[str, Any]:
     return attrs
 
 
-def _is_metonym(ent: Span) -> bool:
-    """A capital stands for its government unless it is the object of a place preposition."""
+def _is_metonym(ent: Span, place_of: frozenset[str]) -> bool:
+    """A capital stands for its government unless it is a place: the object of a place
+    preposition ("in Moscow"), of a place noun ("west of Damascus", "a district of Baghdad"), or
+    the town after a neighbourhood ("Karrada, Baghdad")."""
     root = ent.root
     if root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPOSITIONS:
+        return False
+    if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.lemma_.lower() in place_of:
+        return False
+    after_comma = ent.start > 0 and ent.doc[ent.start - 1].text == ","
+    if root.dep_ == "appos" and root.head.pos_ == "PROPN" and after_comma:
         return False
     if root.dep_ == "compound":
         return False

@@ -205,3 +205,12 @@ def test_a_news_agency_a_bank_and_a_region_are_not_people(extractor: Extractor) 
     )
     people = [m.text for m in _run(extractor, text) if m.label == "PERSON"]
     assert people == ["Qasem Soleimani"]
+
+
+def test_a_capital_as_a_place_is_no_government(extractor: Extractor) -> None:
+    text = (
+        "Drones struck an airbase west of Damascus. A bomb hit a market in a district of Kabul, and"
+        " shops burned in Karrada, Baghdad. Moscow condemned the strikes."
+    )
+    countries = [(m.text, m.norm) for m in _run(extractor, text) if m.label == "COUNTRY"]
+    assert countries == [("Moscow", "RUS")]
