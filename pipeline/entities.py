@@ -10,12 +10,13 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
+import pycountry
 from spacy.tokens import Doc, Span
 
 from pipeline.nlp.build import load_pipeline, model_config
 from pipeline.nlp.version import MODELS
 from pipeline.norms.countries import AMBIGUOUS, Ambiguity, CountryTable, load_ambiguities, other_sense
-from pipeline.norms.people import KnownPeople, clean_name, known_people, resolve_names
+from pipeline.norms.people import KnownPeople, clean_name, context_cues, known_people, resolve_names
 from pipeline.norms.weapons import WeaponSystem, designation_norm, load_systems
 from pipeline.records import Mention
 from pipeline.settings import Settings
@@ -61,7 +62,7 @@ class Knowledge:
 
 @lru_cache(maxsize=1)
 def knowledge() -> Knowledge:
-    from pipeline.norms.tables import read_lines, read_tsv
+    from pipeline.norms.tables import read_lines
 
     titles = read_lines(MODELS / "people" / "titles.txt")
     return Knowledge(
@@ -75,9 +76,7 @@ def knowledge() -> Knowledge:
             + [m.lower() for m in calendar.month_name if m]
         ),
         people=known_people(),
-        place_of=frozenset(
-            row["word"] for row in read_tsv(MODELS / "people" / "cues.tsv") if row["kind"] == "place_of"
-        ),
+        place_of=frozenset(context_cues()["place_of"]),
     )
 
 
@@ -145,8 +144,6 @@ def _in_gloss(text: str, start: int) -> bool:
 def _language_names() -> frozenset[str]:
     """Names of the ISO 639-1 languages (pycountry), whole and by their last word ("Modern
     Greek", "Greek"): the obscure ISO 639-3 ones include words such as "Even" and "Day"."""
-    import pycountry
-
     names = {re.sub(r"\s*\(.*\)", "", lang.name) for lang in pycountry.languages if hasattr(lang, "alpha_2")}
     return frozenset(names | {name.split()[-1] for name in names})
 

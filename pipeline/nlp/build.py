@@ -16,7 +16,7 @@ from spacy.language import Language
 import pipeline.nlp.components  # noqa: F401  (registers our factories)
 from pipeline.nlp.version import MODELS, pipeline_version
 from pipeline.norms.countries import CountryTable
-from pipeline.norms.people import known_people
+from pipeline.norms.people import context_cues, known_people
 from pipeline.norms.tables import read_lines, read_tsv
 from pipeline.norms.weapons import designation_patterns, load_systems, ship_patterns, system_patterns
 
@@ -83,10 +83,7 @@ def build(model: str, target: Path) -> None:
         },
     )
     people_ruler.add_patterns(known_people().patterns())
-    cues: dict[str, list[str]] = {}
-    for row in read_tsv(MODELS / "people" / "cues.tsv"):
-        cues.setdefault(row["kind"], []).append(row["word"])
-    nlp.add_pipe("newsint_entity_rules", after="gazetteer_people", config=cues)
+    nlp.add_pipe("newsint_entity_rules", after="gazetteer_people", config=context_cues())
     nlp.meta["newsint"] = {"base_model": model, "version": pipeline_version(model)}
     nlp.to_disk(target)
 

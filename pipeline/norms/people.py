@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.nlp.version import MODELS
+from pipeline.norms.tables import read_tsv
 
 _POSSESSIVE = re.compile(r"(?:['’]s?)$")
 _PARTICLE = re.compile(r"\b([Aa]l|[Ee]l)-(?=\w)")
@@ -160,3 +161,13 @@ class KnownPeople:
 def known_people() -> KnownPeople:
     """The gazetteer of people under models/, read once per process."""
     return KnownPeople.load(MODELS / "people" / "known.jsonl")
+
+
+@lru_cache(maxsize=1)
+def context_cues() -> dict[str, list[str]]:
+    """models/people/cues.tsv by kind: the context words of the person rules, which the capital
+    check reads too ("west of Damascus")."""
+    cues: dict[str, list[str]] = {}
+    for row in read_tsv(MODELS / "people" / "cues.tsv"):
+        cues.setdefault(row["kind"], []).append(row["word"])
+    return cues
