@@ -41,15 +41,19 @@ REVIEW_ARTICLES = 1000
 
 
 def publish_review(db_path: Path, article_ids: Sequence[str], prefix: str) -> None:
-    """The new and changed articles as a table, and the evidence for every mention in them."""
+    """The new and changed articles as a table, and the evidence for every mention in them.
+
+    A run with none publishes nothing: the latest review under these keys stays the last run's
+    that had something to review, instead of an empty table.
+    """
     shown = article_ids[:REVIEW_ARTICLES]
-    articles = []
-    if shown:
-        with db.connect(db_path, read_only=True) as con:
-            articles = review_articles(con, shown)
+    if not shown:
+        return
+    with db.connect(db_path, read_only=True) as con:
+        articles = review_articles(con, shown)
     more = f" (the first {len(shown):,} of {len(article_ids):,})" if len(shown) < len(article_ids) else ""
     create_table_artifact(
-        table_rows(articles) or [{"title": "no new or changed articles"}],
+        table_rows(articles),
         key=f"{prefix}-articles",
         description=f"New or changed articles{more}: people, countries and weapons found in each",
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,14 +11,17 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.artifacts import Progress, publish_review, publish_run_summary
 from flows.ingest import NETWORK_TASK_TIMEOUT, batches, fetch, find_entities, store
+from flows.lifecycle import new_run_id, tracked_run
+from flows.runners import find_in_batches
 from flows.summary import RunSummary
+from pipeline.articles import ExtractionError
 from pipeline.backfill import SitemapError, folder_items, read_url_list, sitemap_locations, text_article
 from pipeline.backfill import url_entries as entries_for
 from pipeline.fetch import Fetcher
-from pipeline.nlp.version import pipeline_version
 from pipeline.records import Article, Failure
 from pipeline.settings import Settings, load_settings
-from warehouse import db, runs
+from pipeline.urls import article_id
+from warehouse import db
 from warehouse.queries import top_entities
 from warehouse.review import mentions_per_label
 
@@ -61,12 +63,21 @@ def read_sitemaps(settings: Settings, sitemaps: list[str]) -> tuple[list[str], l
 
 
 @task(name="read-text-files", cache_policy=NO_CACHE)
-def read_texts(settings: Settings, paths: Sequence[Path]) -> list[Article]:
-    """Plain-text files as articles: there is nothing to fetch or extract."""
-    return [text_article(path, settings.languages) for path in paths]
+def read_texts(settings: Settings, paths: Sequence[Path]) -> tuple[list[Article], list[Failure]]:
+    """Plain-text files as articles: there is nothing to fetch or extract. An unreadable file is a
+    failure recorded with its reason; the others load."""
+    articles: list[Article] = []
+    failures: list[Failure] = []
+    for path in paths:
+        try:
+            articles.append(text_article(path, settings.languages))
+        except (ExtractionError, OSError) as exc:
+            url = path.resolve().as_uri()
+            failures.append(Failure(url, article_id(url), "extract", str(exc), permanent=True))
+    return articles, failures
 
 
-@flow(name="newsint-backfill", log_prints=False)
+@flow(name="newsint-backfill", log_prints=False, flow_run_name=new_run_id)
 def backfill(
     urls: list[str] | None = None,
     url_file: str | None = None,
@@ -79,36 +90,31 @@ def backfill(
     logger = get_run_logger()
     started = time.monotonic()
     settings = load_settings(config, db_path=Path(db_path) if db_path else None)
-    summary = RunSummary(run_id=uuid.uuid4().hex[:12])
-    summary.pipeline_version = pipeline_version(settings.spacy_model)
-    with db.open_warehouse(settings.db_path) as con:
-        runs.start_run(con, summary.run_id, settings.spacy_model, summary.pipeline_version)
+    with tracked_run(settings, "backfill") as summary:
+        page_urls = list(urls or []) + (read_url_list(Path(url_file)) if url_file else [])
+        if sitemaps:
+            found, errors = read_sitemaps(settings, [_as_url(s) for s in sitemaps])
+            page_urls += found
+            summary.failed_feeds += errors
+            for url, reason in errors:
+                logger.warning("sitemap %s not read: %s", url, reason)
+        entries = entries_for(page_urls, "backfill")
+        texts: list[Path] = []
+        if folder:
+            pages, texts = folder_items(Path(folder))
+            entries += pages
 
-    page_urls = list(urls or []) + (read_url_list(Path(url_file)) if url_file else [])
-    if sitemaps:
-        found, errors = read_sitemaps(settings, [_as_url(s) for s in sitemaps])
-        page_urls += found
-        summary.failed_feeds += errors
-        for url, reason in errors:
-            logger.warning("sitemap %s not read: %s", url, reason)
-    entries = entries_for(page_urls, "backfill")
-    texts: list[Path] = []
-    if folder:
-        pages, texts = folder_items(Path(folder))
-        entries += pages
-
-    progress = Progress("newsint-backfill-progress", len(entries) + len(texts))
-    for batch in batches(entries, settings.batch_size):
-        articles, failures = fetch(settings, batch)
-        _load(settings, summary, articles, failures)
-        progress.advance(len(batch))
-    for paths in batches(texts, settings.batch_size):
-        _load(settings, summary, read_texts(settings, paths), [])
-        progress.advance(len(paths))
+        progress = Progress("newsint-backfill-progress", len(entries) + len(texts))
+        for batch in batches(entries, settings.batch_size):
+            articles, failures = fetch(settings, batch)
+            _load(settings, summary, articles, failures)
+            progress.advance(len(batch))
+        for paths in batches(texts, settings.batch_size):
+            _load(settings, summary, *read_texts(settings, paths))
+            progress.advance(len(paths))
 
     summary.duration_seconds = time.monotonic() - started
-    with db.open_warehouse(settings.db_path) as con:
-        runs.finish_run(con, summary.run_id, "completed", summary.counts())
+    with db.connect(settings.db_path, read_only=True) as con:
         top = top_entities(con, per_label=3)
         summary.mentions_per_label = mentions_per_label(con, summary.run_id)
     publish_run_summary(summary, top, key="newsint-backfill-summary")
@@ -118,7 +124,7 @@ def backfill(
 
 
 def _load(settings: Settings, summary: RunSummary, articles: list[Article], failures: list[Failure]) -> None:
-    mentions = find_entities(settings, articles)
+    ((articles, failures, mentions),) = find_in_batches(None, settings, find_entities, [(articles, failures)])
     stats = store(settings, summary.run_id, summary.pipeline_version, articles, mentions, failures)
     summary.add_batch(stats.new, stats.changed, stats.unchanged, len(failures), stats.mentions)
     summary.fresh_articles += stats.fresh

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -14,14 +13,14 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.artifacts import Progress, publish_review, publish_run_summary
+from flows.lifecycle import new_run_id, tracked_run
 from flows.runners import find_in_batches, nlp_runner
 from flows.summary import RunSummary
 from pipeline.crawl import fetch_articles, poll_feeds
 from pipeline.fetch import Fetcher
-from pipeline.nlp.version import pipeline_version
 from pipeline.records import Article, Failure, FeedEntry, FeedResult
 from pipeline.settings import Settings, load_settings
-from warehouse import db, events, feeds, runs
+from warehouse import db, events, feeds
 from warehouse.queries import top_entities
 from warehouse.review import mentions_per_label
 
@@ -106,7 +105,7 @@ def store(
         return load.load_batch(con, run_id, version, articles, mentions, failures)
 
 
-@flow(name="newsint-ingest", log_prints=False)
+@flow(name="newsint-ingest", log_prints=False, flow_run_name=new_run_id)
 def ingest(config: str | None = None, db_path: str | None = None, group: str | None = None) -> RunSummary:
     """Poll the configured feeds and load new articles' people, countries and weapons."""
     logger = get_run_logger()
@@ -115,12 +114,7 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
         settings = settings.model_copy(update={"sources": [s for s in settings.sources if s.group == group]})
     runner = nlp_runner(settings)  # None: the NLP stage runs in this process
     started = time.monotonic()
-    summary = RunSummary(run_id=uuid.uuid4().hex[:12])
-    summary.pipeline_version = pipeline_version(settings.spacy_model)
-    with db.open_warehouse(settings.db_path) as con:
-        runs.start_run(con, summary.run_id, settings.spacy_model, summary.pipeline_version)
-
-    try:
+    with tracked_run(settings, "ingest") as summary:
         results = poll(settings, summary.run_id)
         summary.feeds_polled = len(results)
         summary.feeds_not_modified = sum(r.status == "not_modified" for r in results)
@@ -134,23 +128,13 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
         fetched = fetched_while_loading(settings, todo, preload=runner is None)
         for articles, failures, mentions in find_in_batches(runner, settings, find_entities, fetched):
             stats = store(settings, summary.run_id, summary.pipeline_version, articles, mentions, failures)
-            summary.articles_new += stats.new
-            summary.articles_changed += stats.changed
-            summary.articles_unchanged += stats.unchanged
-            summary.articles_failed += len(failures)
-            summary.mentions += stats.mentions
+            summary.add_batch(stats.new, stats.changed, stats.unchanged, len(failures), stats.mentions)
             summary.fresh_articles += stats.fresh
             for failure in failures:
                 logger.warning("article %s not loaded: %s", failure.url, failure.reason)
             progress.advance(len(articles) + len(failures))
-    except BaseException:
-        # The runs table must not show a crashed run as still running; what loaded stays loaded.
-        with db.open_warehouse(settings.db_path) as con:
-            runs.finish_run(con, summary.run_id, "failed", summary.counts())
-        raise
 
-    with db.open_warehouse(settings.db_path) as con:
-        runs.finish_run(con, summary.run_id, "completed", summary.counts())
+    with db.connect(settings.db_path, read_only=True) as con:
         top = top_entities(con, per_label=3)
         summary.mentions_per_label = mentions_per_label(con, summary.run_id)
     summary.duration_seconds = time.monotonic() - started

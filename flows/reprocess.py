@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,12 +12,12 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.artifacts import Progress, publish_change_report
 from flows.ingest import batches
+from flows.lifecycle import new_run_id, tracked_run
 from pipeline.entities import Extractor
 from pipeline.mention_table import mention_table
-from pipeline.nlp.version import pipeline_version
 from pipeline.reprocess import ChangeReport, diff_mentions
 from pipeline.settings import Settings, load_settings
-from warehouse import db, load, runs
+from warehouse import db, load
 from warehouse.review import article_mentions, article_texts, stale_articles, stored_versions
 
 
@@ -51,7 +50,7 @@ def reextract(
     return report, written
 
 
-@flow(name="newsint-reprocess", log_prints=False)
+@flow(name="newsint-reprocess", log_prints=False, flow_run_name=new_run_id)
 def reprocess(
     config: str | None = None, db_path: str | None = None, everything: bool = False
 ) -> ReprocessSummary:
@@ -59,24 +58,23 @@ def reprocess(
     logger = get_run_logger()
     started = time.monotonic()
     settings = load_settings(config, db_path=Path(db_path) if db_path else None)
-    summary = ReprocessSummary(uuid.uuid4().hex[:12], pipeline_version(settings.spacy_model))
-    with db.open_warehouse(settings.db_path) as con:
-        todo = stale_articles(con, summary.pipeline_version, everything)
-        summary.previous_versions = stored_versions(con, todo)
-        runs.start_run(con, summary.run_id, settings.spacy_model, summary.pipeline_version)
-    logger.info("%d articles to re-run with pipeline %s", len(todo), summary.pipeline_version)
+    with tracked_run(settings, "reprocess") as run:
+        summary = ReprocessSummary(run.run_id, run.pipeline_version)
+        with db.connect(settings.db_path, read_only=True) as con:
+            todo = stale_articles(con, summary.pipeline_version, everything)
+            summary.previous_versions = stored_versions(con, todo)
+        logger.info("%d articles to re-run with pipeline %s", len(todo), summary.pipeline_version)
 
-    progress = Progress("newsint-reprocess-progress", len(todo))
-    for batch in batches(todo, settings.batch_size):
-        report, written = reextract(settings, summary.run_id, summary.pipeline_version, batch)
-        summary.report.merge(report)
-        summary.mentions += written
-        progress.advance(len(batch))
-    summary.articles = summary.report.articles
+        progress = Progress("newsint-reprocess-progress", len(todo))
+        for batch in batches(todo, settings.batch_size):
+            report, written = reextract(settings, summary.run_id, summary.pipeline_version, batch)
+            summary.report.merge(report)
+            summary.mentions += written
+            run.mentions = summary.mentions
+            run.articles_changed = summary.report.articles_changed
+            progress.advance(len(batch))
+        summary.articles = summary.report.articles
 
-    counts = {"articles_changed": summary.report.articles_changed, "mentions": summary.mentions}
-    with db.open_warehouse(settings.db_path) as con:
-        runs.finish_run(con, summary.run_id, "completed", counts)
     publish_change_report(summary.report, summary.previous_versions, summary.pipeline_version)
     logger.info(
         "reprocess %s: %d articles, %d with changes, in %.1f s",

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from itertools import chain
 from typing import TYPE_CHECKING, TypeAlias
 
-from prefect import Task
+from prefect import Task, get_run_logger
 from prefect.futures import PrefectFuture
 
+from pipeline.errors import one_line
 from pipeline.records import Article, Failure
 from pipeline.settings import ConfigError, Settings
 
@@ -65,10 +67,16 @@ def find_in_batches(
     Without a runner `find` runs in the flow's process, one batch after another. With one, up to
     one batch per worker is in flight while the flow fetches the next and loads the oldest; each
     worker loads the spaCy pipeline once (a per-process cache) and keeps it for every batch.
+    Each call of `find` is bounded by `nlp_timeout_seconds`; a batch that fails or runs over is
+    parsed again article by article.
     """
+    find = find.with_options(timeout_seconds=settings.nlp_timeout_seconds)
     if runner is None:
         for articles, failures in fetched:
-            yield articles, failures, find(settings, articles)
+            try:
+                yield articles, failures, find(settings, articles)
+            except Exception as exc:
+                yield one_by_one(find, settings, articles, failures, exc)
         return
     batches = iter(fetched)
     first = next(batches, None)
@@ -84,17 +92,53 @@ def find_in_batches(
                 (articles, failures, runner.submit(find, {"settings": on_worker, "articles": articles}))
             )
             if len(pending) > slots:
-                yield _collected(pending.popleft())
+                yield _collected(find, settings, pending.popleft())
         while pending:
-            yield _collected(pending.popleft())
+            yield _collected(find, settings, pending.popleft())
 
 
 def _collected(
+    find: Task[[Settings, Sequence[Article]], Found],
+    settings: Settings,
     submitted: tuple[list[Article], list[Failure], PrefectFuture[Found]],
 ) -> tuple[list[Article], list[Failure], Found]:
-    """A submitted batch once its mentions are back (a failed task raises, as in the flow)."""
+    """A submitted batch once its mentions are back; a failed batch is parsed again one by one."""
     articles, failures, future = submitted
-    return articles, failures, future.result()
+    try:
+        return articles, failures, future.result()
+    except Exception as exc:
+        return one_by_one(find, settings, articles, failures, exc)
+
+
+def one_by_one(
+    find: Task[[Settings, Sequence[Article]], Found],
+    settings: Settings,
+    articles: list[Article],
+    failures: list[Failure],
+    error: Exception,
+) -> tuple[list[Article], list[Failure], Found]:
+    """After a batch failed (a crash, the task's timeout), each article alone: one page the
+    parser cannot take must not hold back the rest. It is stored with status `entities_failed`
+    and no mentions, its reason recorded once, so no later run tries it again; the others load."""
+    import pyarrow as pa
+
+    log = get_run_logger()
+    log.warning(
+        "find-entities failed on %d articles (%s): parsing them one by one", len(articles), one_line(error)
+    )
+    kept: list[Article] = []
+    tables: list[Found] = []
+    failures = list(failures)
+    for article in articles:
+        try:
+            tables.append(find(settings, [article]))
+        except Exception as exc:
+            reason = f"entities not found: {one_line(exc)}"
+            kept.append(replace(article, status="entities_failed"))
+            failures.append(Failure(article.url, article.article_id, "entities", reason, permanent=True))
+        else:
+            kept.append(article)
+    return kept, failures, pa.concat_tables(tables) if tables else find(settings, [])
 
 
 def _worker_slots(runner: DaskTaskRunner) -> int:

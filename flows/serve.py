@@ -1,38 +1,85 @@
-"""Deployments for `newsint serve`: one scheduled ingest per source group, plus on-demand reprocess."""
+"""`newsint serve`: one scheduled ingest per source group, plus on-demand reprocess, run from this process."""
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import suppress
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from prefect.deployments.runner import RunnerDeployment
+from prefect import Flow
+from prefect.client.schemas.objects import FlowRun
+from prefect.deployments.runner import EntrypointType
+from prefect.runner import Runner
+from prefect.states import State
 
 from flows.ingest import ingest
 from flows.reprocess import reprocess
+from flows.summary import RunSummary
 from pipeline.settings import Settings
 
 
-def deployments(settings: Settings, config: Path, db_path: Path | None = None) -> list[RunnerDeployment]:
-    """An ingest deployment per group with a cron schedule and sources, and an unscheduled reprocess."""
+def report(flow: Flow[..., Any], flow_run: FlowRun, state: State) -> None:
+    """One line on serve's console per finished ingest: its counts, or how it ended. The flow's
+    own logs go to the Prefect API and the UI."""
+    deployment = f"ingest-{flow_run.parameters.get('group')}"
+    summary = state.result(raise_on_failure=False) if state.is_completed() else None
+    if isinstance(summary, RunSummary):
+        line = (
+            f"run {summary.run_id}: {summary.articles_new} new, {summary.articles_changed} changed, "
+            f"{summary.articles_failed} failed articles; {summary.mentions} mentions; "
+            f"{summary.feeds_failed} of {summary.feeds_polled} feeds failed"
+        )
+    else:
+        line = f"run {flow_run.name}: {state.name}" + (f": {state.message}" if state.message else "")
+    print(f"{datetime.now():%H:%M:%S} {deployment} {line}", flush=True)
+
+
+# Hooks travel with the flow object, which the runner hands to each run's subprocess.
+served_ingest = ingest.with_options(on_completion=[report], on_failure=[report], on_crashed=[report])
+
+
+def runner(settings: Settings, config: Path, db_path: Path | None = None) -> tuple[Runner, list[str]]:
+    """A runner with an ingest deployment per group that has a cron schedule and sources, and an
+    unscheduled reprocess, registered with the API; and a line per deployment saying when it runs.
+
+    The runner starts each flow run in a subprocess from the flow object itself, so runs import the
+    installed code wherever serve was started; the module-path entrypoints only label the
+    deployments."""
     common = {"config": str(config.resolve()), "db_path": str(db_path.resolve()) if db_path else None}
     used = {source.group for source in settings.sources}
-    scheduled = [
-        ingest.to_deployment(
+    serving = Runner(name="newsint-serve")
+    lines = []
+    for name, group in sorted(settings.groups.items()):
+        if name not in used:
+            continue
+        serving.add_flow(
+            served_ingest,
             name=f"ingest-{name}",
             cron=group.cron,
             parameters={**common, "group": name},
             description=f"Poll the '{name}' sources on '{group.cron}' (UTC) and load what is new.",
             tags=["newsint", name],
+            entrypoint_type=EntrypointType.MODULE_PATH,
         )
-        for name, group in sorted(settings.groups.items())
-        if name in used
-    ]
-    on_demand = reprocess.to_deployment(
+        lines.append(f"ingest-{name} on '{group.cron}' (UTC)")
+    serving.add_flow(
+        reprocess,
         name="reprocess",
         parameters=common,
         description="Re-run entity extraction over stored articles after a models/ change.",
         tags=["newsint"],
+        entrypoint_type=EntrypointType.MODULE_PATH,
     )
-    return [*scheduled, on_demand]
+    return serving, [*lines, "reprocess on demand"]
+
+
+def run_until_stopped(serving: Runner) -> None:
+    """Run scheduled and requested flow runs until Ctrl-C or SIGTERM (the runner handles SIGTERM:
+    it stops its runs and pauses the schedules)."""
+    with suppress(KeyboardInterrupt):
+        asyncio.run(serving.start())
 
 
 def unscheduled_groups(settings: Settings) -> list[str]:

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 @dataclass
 class RunSummary:
     run_id: str
+    flow: str = "ingest"
     pipeline_version: str = ""
     feeds_polled: int = 0
     feeds_not_modified: int = 0

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.articles import detect_language
+from pipeline.articles import ExtractionError, decode_page, detect_language
 from pipeline.records import Article, FeedEntry
 from pipeline.urls import article_id, canonical_url, content_hash
 
@@ -52,6 +52,7 @@ def sitemap_locations(body: bytes) -> tuple[list[str], list[str]]:
     if kind not in ("urlset", "sitemapindex"):
         raise SitemapError(f"not a sitemap: root element <{kind}>")
     locations = [(el.text or "").strip() for el in root.iter() if el.tag.rsplit("}", 1)[-1] == "loc"]
+    # A malformed web URL is kept: its fetch is refused, and the refusal recorded with the reason.
     locations = [loc for loc in locations if loc.startswith(("http://", "https://"))]
     return (locations, []) if kind == "urlset" else ([], locations)
 
@@ -67,8 +68,15 @@ def folder_items(folder: Path) -> tuple[list[FeedEntry], list[Path]]:
 
 
 def text_article(path: Path, languages: list[str], fetched_at: datetime | None = None) -> Article:
-    """An Article from a plain-text file; a date in its name (YYYY-MM-DD) is its publication date."""
-    text = path.read_text(encoding="utf-8").strip()
+    """An Article from a plain-text file; a date in its name (YYYY-MM-DD) is its publication date.
+
+    The file may be in any encoding (decoded as a page without a declared charset is); a binary
+    file raises ExtractionError.
+    """
+    data = path.read_bytes()
+    if b"\0" in data[:8192]:
+        raise ExtractionError(f"{path.name} is a binary file, not text")
+    text = decode_page(data).strip()
     stem = path.stem
     found = _DATE_IN_NAME.search(stem)
     published = datetime.fromisoformat(found.group(1)).replace(tzinfo=UTC) if found else None

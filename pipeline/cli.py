@@ -3,32 +3,157 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
 from pipeline import REPO_ROOT
 
 app = typer.Typer(help="News intelligence for defence and security.", no_args_is_help=True)
+# Set to see the traceback of an unexpected error (a bug) instead of its one-line summary.
+TRACEBACK_VARIABLE = "NEWSINT_TRACEBACK"
+
+
+def main() -> None:
+    """The `newsint` command. Bad input (arguments, config, SQL, files) is answered with one line
+    and exit status 2; a busy database or a failed run with one line and status 1; never a
+    traceback unless NEWSINT_TRACEBACK is set."""
+    import duckdb
+
+    from pipeline.errors import one_line
+    from pipeline.settings import ConfigError
+    from warehouse.db import DatabaseBusy
+    from warehouse.queries import QueryError
+
+    if len(sys.argv) <= 1:
+        app()  # no command: typer prints the help
+    try:
+        status = app(standalone_mode=False)
+    except (typer.Abort, KeyboardInterrupt, duckdb.InterruptException):  # Ctrl-C or SIGTERM
+        typer.echo("newsint: stopped", err=True)
+        status = 130
+    except typer.TyperException as exc:  # usage errors and BadParameter: exit status 2
+        typer.echo(f"newsint: {exc.format_message()}", err=True)
+        status = exc.exit_code
+    except (ConfigError, QueryError, duckdb.Error, OSError, UnicodeError) as exc:
+        typer.echo(f"newsint: {_user_message(exc)}", err=True)
+        status = 2
+    except DatabaseBusy as exc:
+        typer.echo(f"newsint: {exc}", err=True)
+        status = 1
+    except Exception as exc:
+        if os.environ.get(TRACEBACK_VARIABLE):
+            raise
+        typer.echo(f"newsint: failed: {one_line(exc)} (set {TRACEBACK_VARIABLE}=1 to see where)", err=True)
+        status = 1
+    raise SystemExit(status if isinstance(status, int) else 0)
+
+
+def _user_message(error: BaseException) -> str:
+    """What the user got wrong, in one line: the library's own words, without its traceback."""
+    import duckdb
+
+    if isinstance(error, duckdb.Error):
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return f"SQL error: {first}"
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"{error.filename}: {error.strerror or error}"
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
 
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML config file.")]
 DbOption = Annotated[Path | None, typer.Option("--db", help="DuckDB file to load into.")]
 
 
-def _quiet_prefect() -> None:
-    """Keep Prefect's own state with the project and its temporary server's chatter off the console."""
-    home = Path(os.environ.setdefault("PREFECT_HOME", str(REPO_ROOT / "data" / "prefect")))
-    home.mkdir(parents=True, exist_ok=True)  # Prefect makes its home without parents
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "ERROR")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    # The first start on a new PREFECT_HOME migrates its database: more than the default 20 s.
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+@contextmanager
+def _prefect_server(serving: bool = False) -> Iterator[None]:
+    """Prefect's settings and server for a command that runs flows; Prefect is imported inside.
+
+    Prefect reads its settings once, on import, so they are set first (and unset on leaving): its
+    state with the project, INFO logs to the API (the UI's run pages) but only warnings on the
+    console. Unless PREFECT_API_URL names a server, one starts at once and Prefect is imported
+    while it does: for `serve` the UI's server with its scheduler (or the one already on that
+    port), for a one-off run a temporary one the kernel stops if this process dies. SIGTERM ends
+    the command as Ctrl-C does, so what it started is stopped."""
+    import signal
+    from contextlib import ExitStack
+
+    from flows import local_server
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    defaults = {
+        "PREFECT_HOME": str(REPO_ROOT / "data" / "prefect"),
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
+        "PREFECT_SERVER_LOGGING_LEVEL": "ERROR",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    added = {key: value for key, value in defaults.items() if key not in os.environ}
+    os.environ.update(added)
+    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # Prefect makes it without parents
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        with ExitStack() as stack:
+            server = None
+            if not os.environ.get("PREFECT_API_URL"):
+                start = local_server.ui_server if serving else local_server.temporary_server
+                server = stack.enter_context(start())
+                added["PREFECT_API_URL"] = os.environ["PREFECT_API_URL"] = server.api_url
+            from prefect.settings import PREFECT_UI_URL  # most of Prefect: seconds, as the server starts
+
+            if server is not None:
+                server.wait_until_healthy()
+            if serving and server is None:
+                typer.echo(f"Prefect UI: {PREFECT_UI_URL.value()}")
+            elif serving and server.process is None:
+                typer.echo(f"Prefect UI: {server.url} (a server already running there)")
+            elif serving:
+                home = local_server.ui_home()
+                typer.echo(f"Prefect UI: {server.url} (started here, state in {home}; stops with serve)")
+            yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        for key in added:
+            os.environ.pop(key, None)
+
+
+def _console_without_tracebacks() -> None:
+    """Prefect's console handler prints a failed run's or task's message without its traceback
+    (an interrupted run logs several): the command's own line says what happened, and the run's
+    page in the UI keeps the traceback, which the API handler formats for itself."""
+    import logging
+
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, PrefectConsoleHandler) and handler.formatter is not None:
+            handler.setFormatter(_WithoutTraceback(handler.formatter))
+
+
+class _WithoutTraceback(logging.Formatter):
+    """Another formatter's output with the record's exception and stack left out. They are put
+    back after: other handlers of the record (the API's) keep them."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        kept = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        try:
+            return self.inner.format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = kept
 
 
 @contextmanager
@@ -39,6 +164,7 @@ def _one_off_run() -> Iterator[None]:
     half of a run with nothing new). Served deployments keep Prefect's default."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
+    _console_without_tracebacks()
     if "PREFECT_FLOWS_HEARTBEAT_FREQUENCY" in os.environ:
         yield
         return
@@ -49,15 +175,16 @@ def _one_off_run() -> Iterator[None]:
 @app.command()
 def run(config: ConfigOption = None, db: DbOption = None) -> None:
     """One ingest run over the configured sources, then a short summary."""
-    _quiet_prefect()
-    from flows.ingest import ingest
     from pipeline.settings import load_settings
     from warehouse.db import connect
     from warehouse.queries import top_entities
 
     settings = load_settings(config, db_path=db)
-    with _one_off_run():
-        summary = ingest(config=str(config) if config else None, db_path=str(settings.db_path))
+    with _prefect_server():
+        from flows.ingest import ingest
+
+        with _one_off_run():
+            summary = ingest(config=str(config) if config else None, db_path=str(settings.db_path))
     with connect(settings.db_path, read_only=True) as con:
         top = top_entities(con, per_label=5)
         ((total,),) = con.execute("SELECT count(*) FROM articles").fetchall()
@@ -75,27 +202,34 @@ def run(config: ConfigOption = None, db: DbOption = None) -> None:
         '  .venv/bin/newsint sql "SELECT label, norm, count(*) AS n FROM mentions '
         'GROUP BY ALL ORDER BY n DESC LIMIT 10"'
     )
+    _fail_if_nothing_polled(summary.failed_feeds, summary.feeds_polled, len(settings.sources))
+
+
+def _fail_if_nothing_polled(failed: list[tuple[str, str]], polled: int, sources: int) -> None:
+    """Name each failed feed with its reason; exit status 1 when no configured feed could be read
+    (all failed, or all are backing off after failures), so a scheduler sees the run did nothing."""
+    for url, reason in failed:
+        typer.echo(f"newsint: feed {url} failed: {reason}", err=True)
+    if sources and polled - len(failed) <= 0:
+        typer.echo(f"newsint: none of the {sources} feeds could be read", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()
 def serve(config: ConfigOption = None, db: DbOption = None) -> None:
     """Serve ingest on each source group's cron schedule, plus reprocess on demand (Ctrl-C stops)."""
-    _quiet_prefect()
-    import prefect
-
-    from flows.serve import deployments, unscheduled_groups
     from pipeline.settings import DEFAULT_CONFIG, load_settings
 
     settings = load_settings(config, db_path=db)
     config_path = Path(config or os.environ.get("NEWSINT_CONFIG") or DEFAULT_CONFIG).resolve()
-    db_path = settings.db_path.resolve()
-    os.chdir(REPO_ROOT)  # deployments name their flows by paths relative to where they are made
-    served = deployments(settings, config_path, db_path)
-    if not os.environ.get("PREFECT_API_URL"):
-        typer.echo("PREFECT_API_URL is not set: runs go to a temporary server (see `make ui`).", err=True)
-    for group in unscheduled_groups(settings):
-        typer.echo(f"group {group!r} has no [groups.{group}] cron: its sources are not served", err=True)
-    prefect.serve(*served)
+    with _prefect_server(serving=True):
+        from flows.serve import run_until_stopped, runner, unscheduled_groups
+
+        for group in unscheduled_groups(settings):
+            typer.echo(f"group {group!r} has no [groups.{group}] cron: its sources are not served", err=True)
+        served, schedules = runner(settings, config_path, settings.db_path.resolve())
+        typer.echo(f"Serving {', '.join(schedules)}; Ctrl-C stops.")
+        run_until_stopped(served)
 
 
 @app.command()
@@ -107,13 +241,14 @@ def reprocess(
     ),
 ) -> None:
     """Re-find entities in stored articles after models/ changed; reports what changed."""
-    _quiet_prefect()
-    from flows.reprocess import reprocess as reprocess_flow
     from pipeline.settings import load_settings
 
     settings = load_settings(config, db_path=db)
-    with _one_off_run():
-        done = reprocess_flow(str(config) if config else None, str(settings.db_path), everything)
+    with _prefect_server():
+        from flows.reprocess import reprocess as reprocess_flow
+
+        with _one_off_run():
+            done = reprocess_flow(str(config) if config else None, str(settings.db_path), everything)
     typer.echo(
         f"Re-ran {done.articles} articles with pipeline {done.pipeline_version}; "
         f"{done.report.articles_changed} changed, {done.mentions} mentions written."
@@ -137,20 +272,25 @@ def backfill(
     """Ingest past articles from URLs, sitemaps or saved files through the ingest tasks."""
     if not (urls or url_file or sitemap or folder):
         raise typer.BadParameter("give URLs, --urls FILE, --sitemap or --folder")
-    _quiet_prefect()
-    from flows.backfill import backfill as backfill_flow
+    if folder and not folder.is_dir():
+        raise typer.BadParameter(f"{folder}: no such folder", param_hint="--folder")
+    if url_file and not url_file.is_file():
+        raise typer.BadParameter(f"{url_file}: no such file", param_hint="--urls")
     from pipeline.settings import load_settings
 
     settings = load_settings(config, db_path=db)
-    with _one_off_run():
-        done = backfill_flow(
-            urls=urls,
-            url_file=str(url_file) if url_file else None,
-            sitemaps=sitemap,
-            folder=str(folder) if folder else None,
-            config=str(config) if config else None,
-            db_path=str(settings.db_path),
-        )
+    with _prefect_server():
+        from flows.backfill import backfill as backfill_flow
+
+        with _one_off_run():
+            done = backfill_flow(
+                urls=urls,
+                url_file=str(url_file) if url_file else None,
+                sitemaps=sitemap,
+                folder=str(folder) if folder else None,
+                config=str(config) if config else None,
+                db_path=str(settings.db_path),
+            )
     typer.echo(
         f"Backfill {done.run_id}: {done.articles_new} new, {done.articles_changed} changed, "
         f"{done.articles_unchanged} unchanged, {done.articles_failed} failed; {done.mentions} mentions."
@@ -281,23 +421,36 @@ def _print_rows(columns: list[str], rows: list[tuple[object, ...]], output: str)
 @app.command()
 def extract(
     inputs: Annotated[list[Path], typer.Argument(help="JSONL lines {id, text}, or .txt files.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="JSONL file to write.")],
+    output: Annotated[
+        str, typer.Option("-o", "--output", help="JSONL file to write; - for standard output.")
+    ],
     config: ConfigOption = None,
 ) -> None:
-    """Find people, countries and weapons in texts; writes the scorer's JSONL format."""
+    """Find people, countries and weapons in texts; writes the scorer's JSONL format.
+
+    A line or file that cannot be read is named on standard error and skipped (exit status 2 at
+    the end); the output file is replaced only once complete, so a failed run never leaves a
+    half-written one in place of a good one.
+    """
     from pipeline.entities import Extractor
     from pipeline.settings import load_settings
 
+    for path in inputs:
+        if not path.is_file():
+            raise typer.BadParameter(f"{path}: no such file")
     settings = load_settings(config)
     extractor = Extractor.from_settings(settings)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
-    with output.open("w", encoding="utf-8") as out:
-        for doc_id, mentions in extractor.extract(_read_texts(inputs)):
+    skipped: list[str] = []
+    with _output(output) as out:
+        count = 0
+        for doc_id, mentions in extractor.extract(_read_texts(inputs, skipped)):
             record = {"id": doc_id, "entities": [m.as_json() for m in mentions]}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
-    typer.echo(f"wrote {count} documents to {output}", err=True)
+    typer.echo(f"wrote {count} documents to {output if output != '-' else 'standard output'}", err=True)
+    if skipped:
+        typer.echo(f"newsint: {len(skipped)} inputs skipped", err=True)
+        raise typer.Exit(2)
 
 
 @app.command("eval")
@@ -369,22 +522,47 @@ def evaluate(
     typer.echo(f"wrote {output}", err=True)
 
 
-def _read_texts(paths: list[Path]) -> Iterator[tuple[str, str]]:
+@contextmanager
+def _output(target: str) -> Iterator[TextIO]:
+    """Standard output for '-', else a temporary file beside the target, renamed over it at the end."""
+    if target == "-":
+        yield sys.stdout
+        return
+    path = Path(target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = {"dir": path.parent, "prefix": f".{path.name}.", "suffix": ".tmp", "delete": False}
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", **temporary) as handle:  # type: ignore[call-overload]
+        try:
+            yield handle
+            handle.flush()
+            os.replace(handle.name, path)
+        finally:
+            Path(handle.name).unlink(missing_ok=True)
+
+
+def _read_texts(paths: list[Path], skipped: list[str]) -> Iterator[tuple[str, str]]:
+    """(id, text) of each JSONL line or text file; what cannot be read is told and skipped."""
     for path in paths:
-        if path.suffix == ".jsonl":
-            with path.open(encoding="utf-8") as handle:
-                for number, line in enumerate(handle, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        record = json.loads(line)
-                        yield str(record["id"]), str(record["text"])
-                    except (json.JSONDecodeError, KeyError) as exc:
-                        raise typer.BadParameter(
-                            f"{path}:{number}: not an {{id, text}} line ({exc})"
-                        ) from exc
-        else:
-            yield path.stem, path.read_text(encoding="utf-8")
+        if path.suffix != ".jsonl":
+            try:
+                yield path.stem, path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                _skip(skipped, f"{path}: not UTF-8 text (byte {exc.start})")
+            continue
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                    yield str(record["id"]), str(record["text"])
+                except (json.JSONDecodeError, KeyError, TypeError):
+                    _skip(skipped, f"{path}:{number}: not a JSON {{id, text}} line")
+
+
+def _skip(skipped: list[str], why: str) -> None:
+    skipped.append(why)
+    typer.echo(f"newsint: skipped {why}", err=True)
 
 
 def _date_option(option: str, value: str | None) -> date | None:

@@ -8,14 +8,23 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import groupby
 from typing import Any
 
 import pycountry
 from spacy.tokens import Doc, Span
 
 from pipeline.nlp.build import load_pipeline, model_config
+from pipeline.nlp.pieces import text_pieces
 from pipeline.nlp.version import MODELS
-from pipeline.norms.countries import AMBIGUOUS, Ambiguity, CountryTable, load_ambiguities, other_sense
+from pipeline.norms.countries import (
+    AMBIGUOUS,
+    Ambiguity,
+    CountryTable,
+    article_reads_other,
+    in_longer_name,
+    load_ambiguities,
+)
 from pipeline.norms.people import KnownPeople, clean_name, context_cues, known_people, resolve_names
 from pipeline.norms.weapons import WeaponSystem, designation_norm, load_systems
 from pipeline.records import Mention
@@ -83,30 +92,60 @@ def knowledge() -> Knowledge:
 class Extractor:
     """The spaCy pipeline plus the data to normalise what it finds; load once, use for batches."""
 
-    def __init__(self, model: str, batch_size: int = 32, processes: int = 1) -> None:
+    def __init__(
+        self, model: str, batch_size: int = 32, processes: int = 1, max_chars: int = 100_000
+    ) -> None:
         self.nlp, self.version = load_pipeline(model)
         self.model = model
         self.batch_size = batch_size
         self.processes = processes
+        self.max_chars = max_chars
         self.known = knowledge()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Extractor:
-        return cls(settings.spacy_model, settings.batch_size, settings.nlp_processes)
+        return cls(settings.spacy_model, settings.batch_size, settings.nlp_processes, settings.nlp_max_chars)
 
     def extract(self, items: Iterable[tuple[str, str]]) -> Iterator[tuple[str, list[Mention]]]:
         """(id, text) pairs in, (id, mentions) out, in input order.
 
-        Docs are turned into records inside a memory zone, so a long run does not grow spaCy's
-        string store without bound.
+        A text over `max_chars` is parsed in pieces (`text_pieces`), its mentions' offsets kept
+        relative to the whole text. Docs are turned into records inside a memory zone, so a long
+        run does not grow spaCy's string store without bound.
         """
         pairs = list(items)
+        pieces = [
+            (index, offset, piece)
+            for index, (_, text) in enumerate(pairs)
+            for offset, piece in text_pieces(text, self.max_chars)
+        ]
         # Worker processes cost a second or so to start: only worth it for a real batch.
-        processes = self.processes if len(pairs) >= 4 * self.processes else 1
+        processes = self.processes if len(pieces) >= 4 * self.processes else 1
         with self.nlp.memory_zone():
-            docs = self.nlp.pipe((text for _, text in pairs), batch_size=self.batch_size, n_process=processes)
-            for (doc_id, _), doc in zip(pairs, docs, strict=True):
-                yield doc_id, doc_mentions(doc_id, doc, self.known)
+            docs = self.nlp.pipe((p for _, _, p in pieces), batch_size=self.batch_size, n_process=processes)
+            parsed = zip(pieces, docs, strict=True)
+            for index, group in groupby(parsed, key=lambda item: item[0][0]):
+                doc_id = pairs[index][0]
+                yield (
+                    doc_id,
+                    [
+                        _shifted(mention, offset)
+                        for (_, offset, _), doc in group
+                        for mention in doc_mentions(doc_id, doc, self.known)
+                    ],
+                )
+
+
+def _shifted(mention: Mention, offset: int) -> Mention:
+    """A mention found in a piece, with offsets into the whole text."""
+    if not offset:
+        return mention
+    return replace(
+        mention,
+        start=mention.start + offset,
+        end=mention.end + offset,
+        sentence_start=mention.sentence_start + offset,
+    )
 
 
 def doc_mentions(doc_id: str, doc: Doc, known: Knowledge) -> list[Mention]:
@@ -117,11 +156,15 @@ def doc_mentions(doc_id: str, doc: Doc, known: Knowledge) -> list[Mention]:
         mention = _from_ent(doc_id, ent, known, sentences)
         if mention is not None:
             found.append(mention)
-    found = _with_compounds(doc_id, doc.text, found, known, sentences)
-    found = [m for m in found if not _in_gloss(doc.text, m.start)]
+    # doc.text joins every token anew on each call: take it once, or the cost grows with the
+    # square of the text (one call per mention).
+    text = sentences.text
+    found = _with_compounds(doc_id, text, found, known, sentences)
+    found = [m for m in found if not _in_gloss(text, m.start)]
     found = _resolve_people(found, known)
     found = _resolve_ambiguous(found)
-    found = [m for m in found if not _other_sense(m, doc.text, known)]
+    senses = _ArticleSenses(text, known)
+    found = [m for m in found if not senses.other(m)]
     return sorted(found, key=lambda m: (m.start, m.end, m.label))
 
 
@@ -148,10 +191,27 @@ def _language_names() -> frozenset[str]:
     return frozenset(names | {name.split()[-1] for name in names})
 
 
-def _other_sense(mention: Mention, text: str, known: Knowledge) -> bool:
-    """'Georgia' the US state, 'Jordan' in a person's name: not a mention of the country."""
-    ambiguity = known.ambiguities.get(mention.text) if mention.label == "COUNTRY" else None
-    return ambiguity is not None and other_sense(ambiguity, text, mention.start, mention.end, known.not_names)
+class _ArticleSenses:
+    """'Georgia' the US state, 'Jordan' in a person's name: not a mention of the country.
+
+    Which sense the article's cue words favour is worked out once per name and article, not
+    once per mention: a long page names 'Georgia' hundreds of times.
+    """
+
+    def __init__(self, text: str, known: Knowledge) -> None:
+        self.text = text
+        self.known = known
+        self.by_name: dict[str, bool] = {}
+
+    def other(self, mention: Mention) -> bool:
+        ambiguity = self.known.ambiguities.get(mention.text) if mention.label == "COUNTRY" else None
+        if ambiguity is None:
+            return False
+        if in_longer_name(self.text, mention.start, mention.end, self.known.not_names):
+            return True
+        if mention.text not in self.by_name:
+            self.by_name[mention.text] = article_reads_other(ambiguity, self.text)
+        return self.by_name[mention.text]
 
 
 def _from_ent(doc_id: str, ent: Span, known: Knowledge, sentences: _Sentences) -> Mention | None:
@@ -296,16 +356,18 @@ def _with_compounds(
     doc_id: str, text: str, found: list[Mention], known: Knowledge, sentences: _Sentences
 ) -> list[Mention]:
     """'U.S.-Japan', 'Sino-Russian': one COUNTRY mention per part, replacing partial matches."""
+    compounds: list[Mention] = []
+    spans: list[tuple[int, int]] = []
     for match in COMPOUND.finditer(text):
         word = match.group().rstrip(".") if not match.group().endswith("S.") else match.group()
         parts = known.countries.split_compound(word)
         if parts is None:
             continue
-        lo, hi = match.start(), match.start() + len(word)
-        found = [m for m in found if not (m.label == "COUNTRY" and m.start < hi and lo < m.end)]
+        lo = match.start()
+        spans.append((lo, lo + len(word)))
         sentence, sentence_start = sentences.at(lo)
         for start, end, form in parts:
-            found.append(
+            compounds.append(
                 Mention(
                     doc_id,
                     lo + start,
@@ -320,7 +382,16 @@ def _with_compounds(
                     sentence_start,
                 )
             )
-    return found
+    if not spans:
+        return found
+    # A compound replaces the partial COUNTRY matches inside it; compounds never overlap each other.
+    starts = [lo for lo, _ in spans]
+
+    def inside_compound(m: Mention) -> bool:
+        at = bisect.bisect_right(starts, m.end - 1) - 1  # the last compound starting before m ends
+        return at >= 0 and m.start < spans[at][1]
+
+    return [m for m in found if not (m.label == "COUNTRY" and inside_compound(m))] + compounds
 
 
 def _resolve_people(found: list[Mention], known: Knowledge) -> list[Mention]:

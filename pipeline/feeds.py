@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import calendar
 import time
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser
 
 from pipeline.records import FeedEntry
-from pipeline.urls import article_id, canonical_url
+from pipeline.urls import BadURL, article_id, canonical_url, joined_url
 
 WEB_SCHEMES = ("http://", "https://")
 
@@ -57,8 +57,8 @@ def _entry(raw: Any, feed_url: str) -> FeedEntry | None:
     link = (raw.get("link") or "").strip()
     if link.startswith("file://") and not link.startswith("file:///"):
         link = "file:///" + link[len("file://") :]  # feedparser folds file:/// to file://
-    if link:
-        link = urljoin(feed_url, link)
+    with suppress(BadURL):  # kept as given: its fetch is refused, and the refusal recorded
+        link = joined_url(feed_url, link) if link else link
     if not _allowed_link(link, feed_url):
         return None
     url = canonical_url(link)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 import time
 import zlib
@@ -12,20 +13,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
+import httpcore
 import httpx
 
-from pipeline.netguard import NetGuard, Refused
+from pipeline.netguard import REFUSED, NetGuard, Refused
 from pipeline.records import Response
 from pipeline.settings import Settings
-from pipeline.urls import host_of
+from pipeline.urls import BadURL, host_of, joined_url
 
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 MAX_BACKOFF_SECONDS = 10.0
+PAST_DEADLINE = "timed out: no complete response within"
 
 
 class TooLarge(Exception):
@@ -56,6 +60,7 @@ class Fetcher:
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(settings.timeout_seconds),
             follow_redirects=False,
+            transport=_deadline_transport(),
         )
         self._hosts: dict[str, threading.Semaphore] = {}
         self._lock = threading.Lock()
@@ -110,18 +115,22 @@ class Fetcher:
         started = time.monotonic()
         seen = {url}
         current = url
-        for _hop in range(self.settings.max_redirects + 1):
-            try:
-                self.guard.check(current)
-            except Refused as exc:
-                return _Attempt(_failed(url, started, str(exc)))
-            result = self._request(current, headers, started)
-            if result.location is None:
-                return replace(result, response=replace(result.response, url=url))
-            current = urljoin(current, result.location)
-            if current in seen:
-                return _Attempt(_failed(url, started, f"redirect loop at {current}"))
-            seen.add(current)
+        with _deadline(started + 3 * self.settings.timeout_seconds):
+            for _hop in range(self.settings.max_redirects + 1):
+                try:
+                    self.guard.check(current)
+                except Refused as exc:
+                    return _Attempt(_failed(url, started, str(exc)))
+                result = self._request(current, headers, started)
+                if result.location is None:
+                    return replace(result, response=replace(result.response, url=url))
+                try:
+                    current = joined_url(current, result.location)
+                except BadURL as exc:
+                    return _Attempt(_failed(url, started, f"{REFUSED} redirect to a {exc}"))
+                if current in seen:
+                    return _Attempt(_failed(url, started, f"redirect loop at {current}"))
+                seen.add(current)
         limit = self.settings.max_redirects
         return _Attempt(_failed(url, started, f"too many redirects (more than {limit})"))
 
@@ -131,7 +140,7 @@ class Fetcher:
                 location = reply.headers.get("location")
                 if reply.status_code in REDIRECT_STATUS and location:
                     return _Attempt(_failed(url, started, "redirect"), location=location)
-                body = b"" if reply.status_code == 304 else self._read_capped(reply, started)
+                body = b"" if reply.status_code == 304 else self._read_capped(reply)
                 error = None
                 if not (reply.is_success or reply.status_code == 304):
                     error = f"HTTP {reply.status_code} {reply.reason_phrase}".strip()
@@ -154,7 +163,10 @@ class Fetcher:
             return _Attempt(_failed(url, started, str(exc)))
         except httpx.TimeoutException:
             limit = self.settings.timeout_seconds
-            return _Attempt(_failed(url, started, f"timed out after {limit:g} s"), retry=True)
+            # The socket's own timeout is cut to what is left of the total deadline: which one ran out?
+            whole = time.monotonic() - started >= 3 * limit - 0.01
+            reason = f"{PAST_DEADLINE} {3 * limit:g} s" if whole else f"timed out after {limit:g} s"
+            return _Attempt(_failed(url, started, reason), retry=True)
         except httpx.ConnectError as exc:
             return _Attempt(_failed(url, started, f"cannot connect: {exc}"), retry=True)
         except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
@@ -162,8 +174,8 @@ class Fetcher:
         except httpx.HTTPError as exc:
             return _Attempt(_failed(url, started, f"{type(exc).__name__}: {exc}"))
 
-    def _read_capped(self, reply: httpx.Response, started: float) -> bytes:
-        """The decoded body, refusing more than `max_bytes` raw or decoded and a body past the deadline.
+    def _read_capped(self, reply: httpx.Response) -> bytes:
+        """The decoded body, refusing more than `max_bytes` raw or decoded.
 
         Decoding happens here, chunk by chunk with an output limit, so a gzip or deflate bomb
         never expands beyond the cap in memory.
@@ -172,7 +184,6 @@ class Fetcher:
         declared = reply.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise TooLarge(f"response larger than {cap} bytes (Content-Length {declared})")
-        deadline = started + 3 * self.settings.timeout_seconds
         decoder = _Decoder(reply.headers.get("content-encoding"))
         chunks: list[bytes] = []
         raw = size = 0
@@ -184,8 +195,6 @@ class Fetcher:
             size += len(data)
             if size > cap:
                 raise TooLarge(f"response larger than {cap} bytes once decompressed")
-            if time.monotonic() > deadline:
-                raise httpx.ReadTimeout("total deadline exceeded")
             chunks.append(data)
         tail = decoder.flush()
         if size + len(tail) > cap:
@@ -267,3 +276,97 @@ def _failed(url: str, started: float, error: str) -> Response:
 
 def _ms_since(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
+
+
+# The total deadline of the request this thread is making (monotonic seconds), or None.
+_DEADLINES = threading.local()
+
+
+@contextmanager
+def _deadline(at: float) -> Iterator[None]:
+    """Bound every socket operation of this thread's request, redirects included, by `at`."""
+    _DEADLINES.at = at
+    try:
+        yield
+    finally:
+        _DEADLINES.at = None
+
+
+def _remaining(timeout: float | None) -> float | None:
+    """The per-operation timeout, cut to what is left of the deadline; raises once it has passed.
+
+    httpx's timeouts restart with every read, so a server that drips its headers or body a byte
+    at a time would hold a request for ever; this bounds the whole request, headers included.
+    """
+    at = getattr(_DEADLINES, "at", None)
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout(PAST_DEADLINE)
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self.stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.stream.read(max_bytes, _remaining(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.stream.write(buffer, _remaining(timeout))
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self.stream.start_tls(ssl_context, server_hostname, _remaining(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self.stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self.backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self.backend.connect_tcp(host, port, _remaining(timeout), local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self.backend.connect_unix_socket(path, _remaining(timeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self.backend.sleep(seconds)
+
+
+def _deadline_transport() -> httpx.HTTPTransport:
+    """httpx's own transport, its connections made through a backend that keeps the deadline.
+
+    httpx has no setting for a network backend, so it is swapped into the pool httpx built (its
+    private `_pool`); pools of other shapes (a proxy from the environment) are left as they are.
+    """
+    transport = httpx.HTTPTransport()
+    pool = getattr(transport, "_pool", None)
+    if isinstance(pool, httpcore.ConnectionPool):
+        pool._network_backend = _DeadlineBackend(pool._network_backend)
+    return transport

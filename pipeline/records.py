@@ -121,7 +121,7 @@ class Failure:
 
     url: str
     article_id: str | None
-    stage: str  # feed | page | extract
+    stage: str  # feed | page | extract | entities
     reason: str
     http_status: int | None = None
     bytes: int = 0

@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from pipeline import REPO_ROOT
+from pipeline.urls import web_url_problem
 
 DEFAULT_CONFIG = REPO_ROOT / "config" / "newsint.toml"
 HOST_NAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})*\.?")
@@ -45,13 +46,8 @@ class Source(BaseModel):
         if "://" in value and not value.startswith(("http://", "https://", "file://")):
             raise ValueError(f"unsupported URL scheme in {value!r}: use http(s):// or a file path")
         if value.startswith(("http://", "https://")):
-            try:
-                parts = urlsplit(value)
-                parts.port  # noqa: B018 - raises ValueError on a bad port
-            except ValueError as exc:
-                raise ValueError(f"not a valid URL: {value!r} ({exc})") from exc
-            if not parts.hostname or any(c.isspace() for c in value):
-                raise ValueError(f"not a valid URL: {value!r} (no host, or spaces)")
+            if problem := web_url_problem(value):
+                raise ValueError(problem)
         elif not value.strip():
             raise ValueError("empty URL or path")
         return value
@@ -95,6 +91,12 @@ class Settings(BaseSettings):
     # the run with nlp_cluster_workers processes, or a scheduler address such as tcp://host:8786.
     nlp_cluster: str | None = None
     nlp_cluster_workers: int = Field(2, ge=1)
+    # Longer texts are parsed in pieces of at most this many characters (cut between paragraphs):
+    # spaCy refuses a text over its max_length, and a parse's memory grows with the text's length.
+    nlp_max_chars: int = Field(100_000, ge=1_000, le=1_000_000)
+    # A batch's find-entities still running after this is stopped and its articles parsed one by
+    # one under the same bound; an article that alone exceeds it is stored without entities.
+    nlp_timeout_seconds: float = Field(900.0, gt=0)
     max_attempts: int = Field(5, ge=1)
     max_redirects: int = Field(5, ge=0)
     retry_after_max_seconds: float = Field(60.0, ge=0)
@@ -170,7 +172,7 @@ def load_settings(config: Path | str | None = None, **overrides: Any) -> Setting
     """Read the TOML config (NEWSINT_CONFIG or the bundled default) under the environment."""
     path = Path(config or os.environ.get("NEWSINT_CONFIG") or DEFAULT_CONFIG).resolve()
     if not path.is_file():
-        raise FileNotFoundError(f"config file not found: {path}")
+        raise ConfigError(f"config file not found: {path}")
 
     class _FromFile(Settings):
         model_config = SettingsConfigDict(toml_file=path)
@@ -183,8 +185,14 @@ def load_settings(config: Path | str | None = None, **overrides: Any) -> Setting
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid configuration in {path}: not valid TOML ({exc})") from exc
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc']) or '(top level)'}: {error['msg']}"
-            for error in exc.errors()
-        )
-        raise ConfigError(f"invalid configuration in {path}: {problems}") from exc
+        raise ConfigError("; ".join(_problem(error, path) for error in exc.errors())) from exc
+
+
+def _problem(error: Any, path: Path) -> str:
+    """One invalid value, blamed on where it came from: the environment or the config file."""
+    loc = [str(part) for part in error["loc"]]
+    field = ".".join(loc) or "(top level)"
+    variable = f"NEWSINT_{loc[0].upper()}" if loc else ""
+    if variable in os.environ:
+        return f"invalid {variable}={os.environ[variable]!r}: {field}: {error['msg']}"
+    return f"invalid configuration in {path}: {field}: {error['msg']}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
 # Parameters that say how a reader arrived, not which article it is. Anything else is kept:
 # many news sites name the article in the query (view.php?ud=..., articleView.html?idxno=...).
@@ -31,8 +31,43 @@ TRACKING_PARAMS = frozenset(
 )
 
 
+class BadURL(ValueError):
+    """A URL the standard library cannot take apart: a port out of range, a broken IPv6 host."""
+
+
+def web_url_problem(url: str) -> str | None:
+    """Why `url` is not a usable http(s) URL, or None when it is.
+
+    `urlsplit` raises on a broken IPv6 literal and `.port` on a port out of range; asked first,
+    a URL from a feed, a redirect or a sitemap is refused as a value instead of failing later.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        return f"malformed URL {url[:200]!r}: {exc}"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"not an http(s) URL: {url[:200]!r}"
+    if not parts.hostname or any(c.isspace() for c in url.strip()):
+        return f"malformed URL {url[:200]!r}: no host, or spaces"
+    return None
+
+
+def joined_url(base: str, link: str) -> str:
+    """`link` resolved against `base`; raises BadURL when either cannot be parsed."""
+    try:
+        return urljoin(base, link)
+    except ValueError as exc:
+        raise BadURL(f"malformed URL {link[:200]!r}: {exc}") from exc
+
+
 def canonical_url(url: str) -> str:
-    """Lower-case scheme and host, no fragment, no tracking parameters (utm_*, fbclid, ...)."""
+    """Lower-case scheme and host, no fragment, no tracking parameters (utm_*, fbclid, ...).
+    A malformed URL comes back as given: it names its entry until its fetch is refused."""
+    try:
+        urlsplit(url).port  # noqa: B018 - raises ValueError for a broken host or port
+    except ValueError:
+        return url
     url = urldefrag(url).url
     if url.startswith("file:"):
         return url
@@ -54,7 +89,10 @@ def article_id(url: str) -> str:
 
 def host_of(url: str) -> str:
     """The host a URL points at ('' for local files), for per-host limits."""
-    return urlsplit(url).hostname or ""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # malformed: the fetch refuses it, and any slot will do until then
+        return ""
 
 
 def content_hash(text: str) -> str:

@@ -19,6 +19,7 @@ class Route:
     chunked: Transfer-Encoding chunked, no Content-Length (the client cannot know the size).
     trickle: seconds to wait before each `piece` bytes of the body.
     reset_after: announce the whole body, send this many bytes, then reset the connection.
+    drip_headers: seconds to wait before each byte of the status line and headers.
     """
 
     body: bytes = b""
@@ -29,6 +30,7 @@ class Route:
     trickle: float = 0.0
     piece: int = 1
     reset_after: int | None = None
+    drip_headers: float = 0.0
 
 
 class FaultServer:
@@ -56,6 +58,9 @@ class FaultServer:
                     return
                 if route.delay:
                     time.sleep(route.delay)
+                if route.drip_headers:
+                    self._drip(route)
+                    return
                 etag = route.headers.get("ETag")
                 if etag and self.headers.get("If-None-Match") == etag:
                     self.send_response(304)
@@ -71,6 +76,16 @@ class FaultServer:
                 self.end_headers()
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self._send_body(route)
+
+            def _drip(self, route: Route) -> None:
+                head = f"HTTP/1.1 {route.status} OK\r\nContent-Length: {len(route.body)}\r\n"
+                head += "X-Padding: " + "." * 400 + "\r\n\r\n"
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    for byte in head.encode():
+                        time.sleep(route.drip_headers)
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    self.wfile.write(route.body)
 
             def _send_body(self, route: Route) -> None:
                 body = route.body if route.reset_after is None else route.body[: route.reset_after]

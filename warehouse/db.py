@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
@@ -16,6 +16,22 @@ from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random
 log = logging.getLogger(__name__)
 
 MIGRATIONS = files("warehouse") / "migrations"
+
+# Read-only connections run analysts' SQL (`newsint sql`), so they may read the warehouse file and
+# nothing else. Without external access no other file or URL is opened (COPY, EXPORT, ATTACH,
+# read_csv, glob, Python objects by name) and no extension is installed or loaded; DuckDB still
+# allows the file's own temporary folder, for large sorts. Extensions are also kept from being
+# fetched or loaded on demand, and secrets from being read from or written to ~/.duckdb. Locking the
+# configuration refuses the SET or RESET that would undo any of it.
+READER_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_unsigned_extensions": False,
+    "allow_persistent_secrets": False,
+    "lock_configuration": True,
+}
 
 
 class DatabaseBusy(RuntimeError):
@@ -30,7 +46,10 @@ def _is_lock_error(error: BaseException) -> bool:
 def connect(
     path: Path | str, read_only: bool = False, wait_seconds: float = 60.0
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection that waits with backoff while another process holds the file's lock."""
+    """A connection that waits with backoff while another process holds the file's lock.
+
+    A read-only one is also locked down (READER_CONFIG): whatever SQL it runs stays in the file.
+    """
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,7 +60,9 @@ def connect(
         reraise=True,
     )
     try:
-        con = retrying(duckdb.connect, str(path), read_only=read_only)
+        con = retrying(
+            duckdb.connect, str(path), read_only=read_only, config=READER_CONFIG if read_only else {}
+        )
     except duckdb.IOException as exc:
         if _is_lock_error(exc):
             raise DatabaseBusy(
@@ -76,8 +97,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
                 [version, script.name],
             )
             con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
+        except BaseException:
+            _rollback(con)
             raise
         log.info("applied migration %s", script.name)
         applied.append(script.name)
@@ -103,9 +124,17 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     try:
         yield con
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     con.execute("COMMIT")
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back after a failure without hiding it: an interrupted COMMIT (Ctrl-C, SIGTERM) may
+    already have ended the transaction, and "no transaction is active" must not replace the
+    error that says what happened."""
+    with suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")
 
 
 def stage_rows(

@@ -29,13 +29,18 @@ def record_feed_polls(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequ
             "url": r.feed_url,
             "status": r.status,
             "http_status": r.http_status,
-            "error": r.error,
+            "error": r.error or _skipped(r.skipped_entries),
             "bytes": r.bytes,
             "elapsed_ms": r.elapsed_ms,
         }
         for r in results
     ]
     insert_events(con, run_id, rows)
+
+
+def _skipped(count: int) -> str | None:
+    """A readable feed whose items without a usable link were left out says so on its poll."""
+    return f"{count} items skipped: no usable link" if count else None
 
 
 def record_held(con: duckdb.DuckDBPyConnection, run_id: str, held: dict[str, str]) -> None:

@@ -188,14 +188,23 @@ def other_sense(
     `not_names`: lower-case words that may follow a country without forming a longer name
     ("Jordan Armed Forces", "Turkey November").
     """
+    return in_longer_name(text, start, end, not_names) or article_reads_other(ambiguity, text)
+
+
+def in_longer_name(text: str, start: int, end: int, not_names: frozenset[str] = frozenset()) -> bool:
+    """The name at text[start:end] is part of a longer name: "Michael Jordan", "Georgia Tech"."""
     previous = _PREV_WORD.search(text, max(0, start - 40), start)
     word = previous.group(1) if previous else ""
     sentence_end = word.endswith(".") and len(word) > 2  # "Syria. Jordan" but not "J. Jordan"
     following = _NEXT_NAME.match(text, end)
-    if (following and following.group().strip().lower() not in not_names) or (
-        word and not sentence_end and word.lower() not in _FUNCTION_WORDS
-    ):
-        return True  # part of a longer name: "Michael Jordan", "Georgia Tech"
+    return bool(
+        (following and following.group().strip().lower() not in not_names)
+        or (word and not sentence_end and word.lower() not in _FUNCTION_WORDS)
+    )
+
+
+def article_reads_other(ambiguity: Ambiguity, text: str) -> bool:
+    """The article's cue words favour the other sense (Atlanta for Georgia) over the country's."""
     if any(cue in text for cue in ambiguity.cues_country):
         return False
     return any(cue in text for cue in ambiguity.cues_other)

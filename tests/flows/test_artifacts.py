@@ -9,7 +9,12 @@ from uuid import UUID
 import duckdb
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+from prefect.client.schemas.filters import (
+    ArtifactCollectionFilter,
+    ArtifactCollectionFilterKey,
+    ArtifactFilter,
+    ArtifactFilterFlowRunId,
+)
 from prefect.client.schemas.objects import Artifact
 
 from flows import artifacts as artifacts_module
@@ -87,12 +92,37 @@ def test_ingest_publishes_review_artifacts_with_stable_keys(prefect_harness: Non
         per_label = dict(con.execute("SELECT label, count(*) FROM mentions GROUP BY label").fetchall())
     assert {k: measures[f"mentions {k}"] for k in per_label} == per_label
 
-    # A second run finds nothing new: same keys (so the UI shows history), an empty review.
+    # A second run finds nothing new: its summary and progress go under the same keys (so the UI
+    # shows history), and the latest review stays the first run's instead of an empty one.
     state = ingest(config=str(config), db_path=str(db), return_state=True)
     again = run_artifacts(state.state_details.flow_run_id)
-    assert set(again) == set(artifacts)
-    assert json.loads(again["newsint-ingest-articles"].data) == [{"title": "no new or changed articles"}]
-    assert "No new or changed articles" in again["newsint-ingest-evidence"].data
+    assert set(again) == {"newsint-run-summary", "newsint-ingest-progress"}
+    assert latest("newsint-ingest-articles") == artifacts["newsint-ingest-articles"].id
+    assert latest("newsint-ingest-evidence") == artifacts["newsint-ingest-evidence"].id
+
+
+def test_the_flow_run_is_named_with_the_warehouse_run_id(prefect_harness: None, tmp_path: Path) -> None:
+    config, db = _config(tmp_path), tmp_path / "newsint.duckdb"
+    state = ingest(config=str(config), db_path=str(db), return_state=True)
+    summary = state.result()
+    with get_client(sync_client=True) as client:
+        flow_run = client.read_flow_run(state.state_details.flow_run_id)
+    assert flow_run.name == summary.run_id
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT run_id, flow, status FROM runs").fetchall() == [
+            (summary.run_id, "ingest", "completed")
+        ]
+    table = run_artifacts(state.state_details.flow_run_id)["newsint-run-summary"]
+    assert summary.run_id in (table.description or "")
+
+
+def latest(key: str) -> UUID:
+    """The id of the artifact the UI shows as the latest under `key`."""
+    with get_client(sync_client=True) as client:
+        (found,) = client.read_latest_artifacts(
+            artifact_filter=ArtifactCollectionFilter(key=ArtifactCollectionFilterKey(any_=[key]))
+        )
+    return found.latest_id
 
 
 def test_a_large_run_reviews_its_first_articles_only(

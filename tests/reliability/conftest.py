@@ -28,6 +28,8 @@ SECTIONS = [
     "Feed health",
     "Runs, crashes and locks",
     "Configuration",
+    "Command line",
+    "Poison input",
     "Fuzzing",
     "Security: injection and exposure",
 ]
@@ -43,6 +45,8 @@ class Ledger:
     rows_compared: int = 0
     rows_lost: int = 0
     duplicates: int = 0
+    processes_leaked: int = 0
+    runs_left_running: int = 0
     outcomes: dict[tuple[str, str], tuple[tuple[str, str, str], str]] = field(default_factory=dict)
 
 
@@ -109,6 +113,8 @@ def render(ledger: Ledger) -> str:
         + f"| rows compared with a clean run | {ledger.rows_compared} |\n"
         + f"| rows lost | {ledger.rows_lost} |\n"
         + f"| duplicate rows | {ledger.duplicates} |\n"
+        + f"| processes left behind by a run | {ledger.processes_leaked} |\n"
+        + f"| runs left `running` after the next run | {ledger.runs_left_running} |\n"
         + "\n## Cases\n\n"
         + tables
         + "\n"

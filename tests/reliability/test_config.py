@@ -22,7 +22,7 @@ SOURCE = '[[sources]]\nname = "wire"\nurl = "https://wire.example/feed.xml"\n'
         ("colour = 'red'\n" + SOURCE, "colour", "Extra inputs are not permitted"),
         (ONE + 'url = "ftp://wire.example/f"\n', "sources.0.url", "unsupported URL scheme"),
         (ONE + 'url = "https:///feed.xml"\n', "sources.0.url", "no host"),
-        (ONE + 'url = "http://wire.example:99999/"\n', "sources.0.url", "not a valid URL"),
+        (ONE + 'url = "http://wire.example:99999/"\n', "sources.0.url", "malformed URL"),
         (ONE + 'url = "https://w.example/f"\nhost = "x"\n', "sources.0.host", "Extra"),
         ("timeout_seconds = 0\n" + SOURCE, "timeout_seconds", "greater than 0"),
         ("allow_hosts = ['10.0.0.0/33']\n" + SOURCE, "allow_hosts", "neither a host name nor an IP"),

@@ -189,3 +189,15 @@ def test_dns_failure(fetcher: Fetcher) -> None:
     reply = fetcher.get("http://no-such-host.invalid/feed.xml")
     assert reply.status is None
     assert reply.error is not None and reply.error.startswith("DNS lookup failed for no-such-host.invalid")
+
+
+@pytest.mark.case(HTTP, "Server drips its status line and headers a byte at a time", "total deadline ends it")
+def test_dripping_headers_hit_total_deadline(server: FaultServer, fetcher: Fetcher) -> None:
+    # ~450 header bytes at 0.1 s each would take 45 s; every byte comes inside the 0.5 s read timeout.
+    server.routes["/slow-head"] = Route(b"late", drip_headers=0.1)
+    started = time.monotonic()
+    reply = fetcher.get(server.url + "/slow-head")
+    elapsed = time.monotonic() - started
+    assert not reply.ok and reply.error is not None and "no complete response within 1.5 s" in reply.error
+    assert server.hits["/slow-head"] == 2  # retried once, as a timeout is
+    assert elapsed < 2 * (1.5 + 0.5)

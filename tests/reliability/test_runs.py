@@ -145,6 +145,7 @@ def test_busy_database_fails_clearly(tmp_path: Path) -> None:
 
 
 @pytest.mark.case(RUNS, "SIGKILL while a batch is loading, then a re-run", "same rows as a clean run")
+@pytest.mark.case(RUNS, "A run killed with SIGKILL", "closed as failed by the next run, with its reason")
 def test_kill_mid_load_then_rerun(
     prefect_harness: None, server: FaultServer, tmp_path: Path, ledger: Ledger
 ) -> None:
@@ -174,6 +175,12 @@ def test_kill_mid_load_then_rerun(
 
     run(ledger, path, killed)
     run(ledger, path, clean)
+
+    # The next run closed the killed one: failed, with an end and a reason, not `running` forever.
+    runs = query(killed, "SELECT status, finished_at IS NOT NULL, error FROM runs ORDER BY started_at")
+    ledger.runs_left_running += sum(status == "running" for status, *_ in runs)
+    assert [row[:2] for row in runs] == [("failed", True), ("completed", True)]
+    assert runs[0][2].startswith(f"abandoned: process {child.pid} ended")
 
     per_article = (
         "SELECT a.url, a.content_hash, count(m.article_id) FROM articles a"

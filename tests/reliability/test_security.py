@@ -1,4 +1,5 @@
-"""Security cases beyond the network: injected markup, SQL-looking input, the UI server's address."""
+"""Security cases beyond the network: injected markup, SQL-looking input, analysts' SQL kept inside the
+warehouse, the UI server's address."""
 
 from __future__ import annotations
 
@@ -6,16 +7,19 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
 from pipeline.review import ReviewArticle, evidence_markdown, table_rows
 from tests.conftest import REPO
+from tests.server import FaultServer
 from warehouse.db import open_warehouse
 from warehouse.load import load_batch
 from warehouse.queries import open_reader, run_named
@@ -69,6 +73,159 @@ def test_sql_looking_input_is_only_data(tmp_path: Path) -> None:
         remaining = con.execute("SELECT count(*) FROM mentions").fetchall()
     assert titles == [(TITLE,)]
     assert rows == [] and remaining == [(1,)]
+
+
+NEWSINT = Path(sys.executable).with_name("newsint")
+SECRET = "c0nfidential-41b7"
+
+
+def _sql(db: Path, query: str) -> subprocess.CompletedProcess[str]:
+    """`newsint sql` as an analyst types it. HOME is the test's folder, so anything DuckDB would keep
+    under ~/.duckdb (installed extensions) lands where the test looks for it."""
+    config = db.parent / "newsint.toml"
+    config.touch()
+    return subprocess.run(
+        [str(NEWSINT), "sql", query, "--db", str(db), "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=db.parent,
+        env={**os.environ, "HOME": str(db.parent)},
+    )
+
+
+def _case(short: str, name: str, expected: str, *values: str) -> pytest.ParameterSet:
+    mark = pytest.mark.case(SECURITY, f"`newsint sql`: {name}", expected)
+    return pytest.param(*values, id=short, marks=mark)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        _case(
+            "copy", "COPY a table to a file", "refused, no file", "COPY (FROM articles) TO '{tmp}/out.csv'"
+        ),
+        _case(
+            "export-database",
+            "EXPORT DATABASE to a folder",
+            "refused, no folder",
+            "EXPORT DATABASE '{tmp}/out'",
+        ),
+        _case(
+            "attach",
+            "ATTACH another file read-write, CREATE TABLE in it",
+            "refused, no file",
+            "ATTACH '{tmp}/out.duckdb' AS other (READ_ONLY false); CREATE TABLE other.t AS FROM articles",
+        ),
+        _case(
+            "set-external-access",
+            "SET enable_external_access = true, then COPY",
+            "refused, no file",
+            "SET enable_external_access = true; COPY (SELECT 1) TO '{tmp}/out.csv'",
+        ),
+        _case(
+            "set-allowed-directories",
+            "SET allowed_directories to a folder, then COPY there",
+            "configuration locked, no file",
+            "SET allowed_directories = ['{tmp}']; COPY (SELECT 1) TO '{tmp}/out.csv'",
+        ),
+        _case(
+            "unlock",
+            "SET lock_configuration = false, then widen access and COPY",
+            "configuration locked, no file",
+            "SET lock_configuration = false; SET allowed_directories = ['{tmp}'];"
+            " COPY (SELECT 1) TO '{tmp}/out.csv'",
+        ),
+        _case(
+            "reset-lock",
+            "RESET lock_configuration, then COPY",
+            "configuration locked, no file",
+            "RESET lock_configuration; COPY (SELECT 1) TO '{tmp}/out.csv'",
+        ),
+    ],
+)
+def test_analyst_sql_writes_no_file(tmp_path: Path, query: str) -> None:
+    db, _, _ = _hostile(tmp_path)
+    result = _sql(db, query.format(tmp=tmp_path))
+    assert result.returncode != 0
+    assert list(tmp_path.glob("out*")) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "leak"),
+    [
+        _case(
+            "read_csv",
+            "read_csv of a file outside the warehouse",
+            "refused, content not shown",
+            "read_csv('{dir}/notes.csv')",
+            SECRET,
+        ),
+        _case(
+            "read_text",
+            "read_text of a file outside the warehouse",
+            "refused, content not shown",
+            "read_text('{dir}/notes.csv')",
+            SECRET,
+        ),
+        _case(
+            "read_parquet",
+            "read_parquet of a file outside the warehouse",
+            "refused, content not shown",
+            "read_parquet('{dir}/notes.parquet')",
+            SECRET,
+        ),
+        _case(
+            "glob", "glob listing a folder", "refused, names not shown", "glob('{dir}/*')", "notes.parquet"
+        ),
+    ],
+)
+def test_analyst_sql_reads_no_outside_file(tmp_path: Path, query: str, leak: str) -> None:
+    db, _, _ = _hostile(tmp_path)
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "notes.csv").write_text(f"note\n{SECRET}\n", encoding="utf-8")
+    duckdb.sql(f"COPY (SELECT '{SECRET}' AS note) TO '{private / 'notes.parquet'}'")
+    result = _sql(db, f"SELECT * FROM {query.format(dir=private)}")
+    assert result.returncode != 0
+    assert leak not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        _case(
+            "force-install",
+            "FORCE INSTALL an extension from a server",
+            "refused, no request",
+            "FORCE INSTALL httpfs FROM '{url}/'",
+        ),
+        _case(
+            "install",
+            "INSTALL an extension from a URL",
+            "refused, no request",
+            "INSTALL '{url}/evil.duckdb_extension'",
+        ),
+        _case(
+            "load",
+            "LOAD an extension from a URL, autoinstalling httpfs from a server",
+            "refused, no request",
+            "SET autoinstall_extension_repository = '{url}'; LOAD '{url}/evil.duckdb_extension'",
+        ),
+        _case(
+            "autoload",
+            "read an http:// file, autoloading httpfs from a server",
+            "refused, no request",
+            "SET autoinstall_extension_repository = '{url}'; SELECT * FROM read_csv('{url}/feeds/a.csv')",
+        ),
+    ],
+)
+def test_analyst_sql_installs_and_loads_no_extension(tmp_path: Path, server: FaultServer, query: str) -> None:
+    db, _, _ = _hostile(tmp_path)
+    result = _sql(db, query.format(url=server.url))
+    assert result.returncode != 0
+    assert server.hits == {}
+    assert not (tmp_path / ".duckdb").exists()  # no extension folder made under HOME
 
 
 def _listening(port: int) -> set[str]:

@@ -34,7 +34,7 @@ def ingest_sample(settings: Settings) -> None:
     extractor = Extractor(settings.spacy_model, settings.batch_size)
     loaded = 0
     with db.open_warehouse(settings.db_path) as con:
-        runs.start_run(con, run_id, settings.spacy_model, version)
+        runs.start_run(con, run_id, "ingest", settings.spacy_model, version)
         validators = feeds.feed_validators(con)
     with Fetcher(settings) as fetcher:
         results = poll_feeds(fetcher, sources, validators)

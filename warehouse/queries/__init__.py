@@ -106,6 +106,8 @@ def run_named(
 def open_reader(path: Path | str, wait_seconds: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection on a migrated warehouse, for analysts' queries beside running loads.
 
+    Like every read-only connection it is locked down (`warehouse.db.READER_CONFIG`): the SQL it
+    runs can read the warehouse and nothing else, and cannot install or load extensions.
     DuckDB lets one process write and, while it does, no other process may even open the file,
     so the connection waits with backoff for the loader's short batch transaction to end; the
     loader likewise waits for readers. Keep the `with` block short: fetch, then format outside.
