@@ -27,20 +27,30 @@ def base_model_version(model: str) -> str:
         return "unknown"
 
 
-def pipeline_version(model: str) -> str:
-    """Hash of the data under models/ (not build/), the code that turns it into patterns and
-    components, and the base model's name and version: any change gives a new version."""
+# The code that decides a mention, relative to the `pipeline` package: the spaCy components and
+# their build, the norms, the mention finding itself, the Mention record and the row it becomes.
+MENTION_CODE = ("nlp", "norms", "entities.py", "mention_table.py", "records.py")
+
+
+def pipeline_version(model: str, code: Path | None = None, models: Path | None = None) -> str:
+    """Hash of the data under models/ (not build/), the code that decides mentions
+    (`MENTION_CODE`), and the base model's name and version: any change gives a new version, so
+    `newsint reprocess` refreshes what an older version stored. `code` and `models` default to
+    this checkout's `pipeline/` and `models/`."""
+    code = code or Path(__file__).resolve().parent.parent
+    models = models or MODELS
     digest = hashlib.sha256(f"{model}=={base_model_version(model)}".encode())
-    code = Path(__file__).resolve().parent.parent
     inputs = [
         path
-        for top in MODELS.iterdir()
+        for top in models.iterdir()
         if top.name != "build"  # what is built from the data is not part of its identity
         for path in ([top] if top.is_file() else top.rglob("*"))
         if path.is_file()
     ]
-    inputs += [*(code / "nlp").glob("*.py"), *(code / "norms").glob("*.py")]
+    for name in MENTION_CODE:
+        part = code / name
+        inputs += [part] if part.is_file() else part.rglob("*.py")
     for path in sorted(inputs):
-        digest.update(path.name.encode())
+        digest.update(str(path.relative_to(models if path.is_relative_to(models) else code)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
