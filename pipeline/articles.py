@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 
 import charset_normalizer
+from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
 from pipeline.records import Article, FeedEntry
 from pipeline.urls import content_hash
 
 EXTRACTOR = f"trafilatura {version('trafilatura')}"
 MIN_CHARS = 200
-META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 LATIN_GUESSES = frozenset(
     {"cp1250", "cp1252", "cp1257", "latin_1", "iso8859_2", "iso8859_15", "mac_latin2", "cp775", "cp852"}
 )
@@ -81,9 +81,13 @@ def extract_article(
 
 def decode_page(page: bytes, charset: str | None = None) -> str:
     """Page bytes as text: the HTTP charset, else the page's own meta charset, else UTF-8, each only
-    if the bytes decode cleanly under it; else a detected encoding."""
-    meta = META_CHARSET.search(page[:4096])
-    for candidate in (charset, meta.group(1).decode("ascii") if meta else None, "utf-8"):
+    if the bytes decode cleanly under it; else a detected encoding.
+
+    Declared labels mean what they mean to a browser (WHATWG Encoding Standard): iso-8859-1, latin-1
+    and us-ascii are windows-1252, so the curly quotes such pages carry as 0x93/0x94 stay quotes.
+    """
+    declared = resolve_encoding(charset) if charset else None
+    for candidate in (declared, html_body_declared_encoding(page), "utf-8"):
         if candidate:
             try:
                 return page.decode(candidate)

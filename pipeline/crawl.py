@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from w3lib.encoding import http_content_type_encoding
+
 from pipeline.articles import ExtractionError, extract_article
 from pipeline.feeds import FeedError, parse_feed
 from pipeline.fetch import Fetcher
@@ -70,14 +72,6 @@ def fetch_articles(
     return articles, failures
 
 
-def _charset(content_type: str | None) -> str | None:
-    for param in (content_type or "").split(";")[1:]:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip("\"'") or None
-    return None
-
-
 def _permanent(response: Response) -> bool:
     """404/410 and a refused address will not change by asking again: stop asking."""
     return response.status in PERMANENT_STATUS or (response.error or "").startswith(REFUSED)
@@ -110,7 +104,7 @@ def _article(
             permanent=True,
         )
     try:
-        charset = _charset(response.content_type)
+        charset = http_content_type_encoding(response.content_type)
         article = extract_article(response.body, entry, datetime.now(UTC), languages, teaser_markers, charset)
         return replace(
             article,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.articles import ExtractionError, extract_article
+from pipeline.articles import ExtractionError, decode_page, extract_article
 from pipeline.records import FeedEntry
 from pipeline.urls import article_id
 
@@ -73,3 +73,23 @@ def test_french_page_is_not_english() -> None:
 def test_page_without_text_is_refused() -> None:
     with pytest.raises(ExtractionError, match="no article text"):
         extract_article(page("stub.html"), entry(), FETCHED, ["en"])
+
+
+# Windows-1252 curly quotes, as pages that declare iso-8859-1 are in practice written.
+QUOTED = b"<p>\x93Quoted\x94 text</p>"
+
+
+@pytest.mark.parametrize("label", ["iso-8859-1", "ISO_8859-1", "latin-1", "us-ascii"])
+def test_declared_latin1_reads_as_windows_1252(label: str) -> None:
+    in_meta = f"<html><head><meta charset='{label}'></head><body>".encode() + QUOTED + b"</body></html>"
+    in_header = b"<html><body>" + QUOTED + b"</body></html>"
+    for text in (decode_page(in_meta), decode_page(in_header, label)):
+        assert "“Quoted” text" in text
+        assert "\x93" not in text
+
+
+def test_declared_charset_that_does_not_fit_falls_back() -> None:
+    # The header says UTF-8 but the bytes are windows-1252: trusting it would leave U+FFFD.
+    text = decode_page(b"<html><body>" + QUOTED * 20 + b"</body></html>", "utf-8")
+    assert "“Quoted” text" in text
+    assert "\ufffd" not in text
