@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpcore
 import httpx
+from tenacity import RetryCallState, Retrying, retry_if_result, stop_after_attempt, wait_exponential
 
 from pipeline.netguard import REFUSED, NetGuard, Refused
 from pipeline.records import Response
@@ -53,7 +54,6 @@ class Fetcher:
 
     def __init__(self, settings: Settings, backoff_seconds: float = 0.5) -> None:
         self.settings = settings
-        self.backoff_seconds = backoff_seconds
         self.guard = NetGuard(settings.allow_hosts)
         # Redirects are followed here, not by httpx, so that every hop passes the SSRF check.
         self.client = httpx.Client(
@@ -61,6 +61,15 @@ class Fetcher:
             timeout=httpx.Timeout(settings.timeout_seconds),
             follow_redirects=False,
             transport=_deadline_transport(),
+        )
+        self._backoff = wait_exponential(multiplier=backoff_seconds, max=MAX_BACKOFF_SECONDS)
+        # Each try catches its own errors, so a retry is decided on the result and the last result
+        # is the answer. Tenacity keeps a call's state per thread: one object serves the pool.
+        self._retrying = Retrying(
+            retry=retry_if_result(lambda result: result.retry),
+            stop=stop_after_attempt(settings.retries + 1) | self._over_cap,
+            wait=self._wait,
+            retry_error_callback=_last,
         )
         self._hosts: dict[str, threading.Semaphore] = {}
         self._lock = threading.Lock()
@@ -76,14 +85,7 @@ class Fetcher:
         if url.startswith("file:"):
             return self._read_file(url)
         with self._host_slot(host_of(url)):
-            for attempt in range(self.settings.retries + 1):
-                result = self._follow(url, etag, last_modified)
-                if not result.retry or attempt == self.settings.retries:
-                    break
-                wait = self._wait(result, attempt)
-                if wait is None:
-                    break
-                time.sleep(wait)
+            result = self._retrying(self._follow, url, etag, last_modified)
         return result.response
 
     def get_many(self, requests: Iterable[tuple[str, str | None, str | None]]) -> list[Response]:
@@ -94,16 +96,15 @@ class Fetcher:
         with ThreadPoolExecutor(max_workers=self.settings.fetch_workers) as pool:
             return list(pool.map(lambda item: self.get(*item), items))
 
-    def _wait(self, result: _Attempt, attempt: int) -> float | None:
-        """Seconds before the next try: the server's Retry-After if any, else exponential backoff.
+    def _wait(self, state: RetryCallState) -> float:
+        """Seconds before the next try: the server's Retry-After if any, else exponential backoff."""
+        retry_after = _last(state).retry_after
+        return self._backoff(state) if retry_after is None else retry_after
 
-        Returns None when Retry-After asks for longer than the cap: the caller gives up for now.
-        """
-        if result.retry_after is None:
-            return min(self.backoff_seconds * 2**attempt, MAX_BACKOFF_SECONDS)
-        if result.retry_after <= self.settings.retry_after_max_seconds:
-            return result.retry_after
-        return None
+    def _over_cap(self, state: RetryCallState) -> bool:
+        """Retry-After asks for longer than we wait: give up for now (the reply says so)."""
+        retry_after = _last(state).retry_after
+        return retry_after is not None and retry_after > self.settings.retry_after_max_seconds
 
     def _follow(self, url: str, etag: str | None, last_modified: str | None) -> _Attempt:
         """One try at a URL, following at most `max_redirects` redirects, each hop checked."""
@@ -267,6 +268,13 @@ def _retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def _last(state: RetryCallState) -> _Attempt:
+    """The latest try's result; tenacity has one whenever it asks whether to stop or how long to wait."""
+    assert state.outcome is not None
+    result: _Attempt = state.outcome.result()
+    return result
 
 
 def _failed(url: str, started: float, error: str) -> Response:

@@ -52,6 +52,17 @@ def test_server_error_is_retried_then_reported(server: FaultServer, fetcher: Fet
     assert reply.error is not None and "500" in reply.error
 
 
+def test_backoff_doubles_between_tries(server: FaultServer) -> None:
+    settings = Settings(timeout_seconds=0.5, retries=2, sources=[], allow_hosts=["127.0.0.1"])
+    server.routes["/down"] = Route(b"", status=503)
+    with Fetcher(settings, backoff_seconds=0.1) as fetcher:
+        reply = fetcher.get(server.url + "/down")
+    assert reply.status == 503 and server.hits["/down"] == 3
+    first, second, third = server.times["/down"]
+    assert second - first >= 0.1
+    assert third - second >= 0.2
+
+
 def test_not_found_is_not_retried(server: FaultServer, fetcher: Fetcher) -> None:
     reply = fetcher.get(server.url + "/missing.html")
     assert reply.status == 404 and not reply.ok
