@@ -7,10 +7,12 @@ plain-text files already are article text, so they become Articles directly.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DTDForbidden
 
 from pipeline.articles import ExtractionError, decode_page, detect_language
 from pipeline.records import Article, FeedEntry
@@ -19,7 +21,6 @@ from pipeline.urls import article_id, canonical_url, content_hash
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 TEXT_SUFFIXES = frozenset({".txt"})
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 
 class SitemapError(ValueError):
@@ -42,11 +43,12 @@ def read_url_list(path: Path) -> list[str]:
 
 def sitemap_locations(body: bytes) -> tuple[list[str], list[str]]:
     """(page URLs, nested sitemap URLs) of a sitemap or sitemap index (sitemaps.org 0.9)."""
-    if _DOCTYPE.search(body):  # sitemaps need no DTD; refusing one rules out entity expansion
-        raise SitemapError("not a sitemap: a DOCTYPE is not allowed")
     try:
-        root = ET.fromstring(body)
-    except ET.ParseError as exc:
+        # Sitemaps need no DTD; the parser refusing one (in any encoding) rules out entity expansion.
+        root = SafeET.fromstring(body, forbid_dtd=True)
+    except DTDForbidden as exc:
+        raise SitemapError("not a sitemap: a DOCTYPE is not allowed") from exc
+    except SafeET.ParseError as exc:
         raise SitemapError(f"not a sitemap: {exc}") from exc
     kind = root.tag.rsplit("}", 1)[-1]
     if kind not in ("urlset", "sitemapindex"):

@@ -26,6 +26,17 @@ def test_sitemaps_and_indexes() -> None:
             sitemap_locations(bad)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_sitemap_entities_are_never_expanded(encoding: str) -> None:
+    # Billion laughs: ten levels of ten references, a billion "lol"s if expanded. In UTF-16 the
+    # declaration is not ASCII bytes, so a byte search for a DOCTYPE cannot see it: the parser must.
+    levels = ['<!ENTITY l0 "lol">'] + [f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)]
+    prolog = f'<?xml version="1.0" encoding="{encoding}"?><!DOCTYPE urlset [{"".join(levels)}]>'
+    body = f"{prolog}<urlset {NS}><url><loc>https://a.example/&l9;</loc></url></urlset>"
+    with pytest.raises(SitemapError, match="a DOCTYPE is not allowed"):
+        sitemap_locations(body.encode(encoding))
+
+
 def test_url_lists_drop_comments_and_duplicates(tmp_path: Path) -> None:
     path = tmp_path / "urls.txt"
     path.write_text("# c\nhttps://a.example/x?utm_source=rss\n\nhttps://a.example/x\n", encoding="utf-8")
