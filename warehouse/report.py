@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from html import escape
-from importlib.resources import files
-from string import Template
 
 import duckdb
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
-TEMPLATE = files("warehouse") / "templates" / "report.html"
+_TEMPLATES = Environment(
+    loader=PackageLoader("warehouse", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9")
 TOP_SERIES = 5
@@ -34,6 +39,72 @@ class ReportData:
     people: list[tuple[str, str, int, int]]  # name, roles, mentions, articles
     articles: list[tuple[date, str, str, str]]  # day, title, url, what it is about
     totals: dict[str, int] = field(default_factory=dict)
+
+
+# What the macros of templates/charts.html draw: positions are worked out here, the markup is there.
+@dataclass(frozen=True)
+class Line:
+    """One series of a line chart: its polyline, its points above zero and its legend total."""
+
+    name: str
+    colour: str
+    points: str
+    dots: list[tuple[str, str, int, str]]  # x, y, count, ISO day
+    total: int
+
+
+@dataclass(frozen=True)
+class LineChart:
+    width: int
+    height: int
+    left: int
+    right: int  # where the grid lines end
+    grid: list[tuple[str, int]]  # y, count
+    days: list[tuple[str, str, str]]  # x, text-anchor, label
+    lines: list[Line]
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    weapon: str
+    n: int
+    x: int
+    y: int
+    opacity: str
+    ink: str  # the count's colour: white on the darker squares
+    text_x: float
+    text_y: float
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    width: int
+    height: int
+    left: int
+    top: int
+    side: int  # of a square
+    cols: list[tuple[str, str]]  # x, weapon
+    rows: list[tuple[str, str, list[HeatCell]]]  # country, label y, squares
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    y: int
+    width: str
+    count_x: str
+    mentions: int
+    articles: int
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    left: int
+    thickness: int
+    colour: str
+    bars: list[Bar]
 
 
 def gather(con: duckdb.DuckDBPyConnection, days: int = 30, until: date | None = None) -> ReportData:
@@ -94,20 +165,14 @@ def gather(con: duckdb.DuckDBPyConnection, days: int = 30, until: date | None = 
 
 
 def render(data: ReportData) -> str:
-    """The report as one HTML page; every string from the data is escaped."""
-    period = f"{data.start.isoformat()} to {data.end.isoformat()}"
-    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
-        period=escape(period),
-        summary=escape(
-            f"{data.totals['articles']} articles, {data.totals['mentions']} resolved mentions; "
-            f"counts per {data.bucket}."
-        ),
-        countries=_line_chart(data.buckets, data.series["COUNTRY"], "Mentions of the top countries"),
-        weapons=_line_chart(data.buckets, data.series["WEAPON"], "Mentions of the top weapons"),
-        heatmap=_heatmap_svg(data.heat_rows, data.heat_cols, data.heat),
+    """The report as one HTML page; Jinja2 escapes every string from the data (autoescape)."""
+    return _TEMPLATES.get_template("report.html").render(
+        data=data,
+        countries=_line_chart(data.buckets, data.series["COUNTRY"]),
+        weapons=_line_chart(data.buckets, data.series["WEAPON"]),
+        heatmap=_heatmap_chart(data.heat_rows, data.heat_cols, data.heat),
         people=_bar_chart(data.people),
-        articles=_article_list(data.articles),
-        generated=escape(datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 
 
@@ -167,10 +232,12 @@ def _heatmap(
     return rows_shown, cols, cells
 
 
-def _line_chart(buckets: list[date], series: dict[str, list[int]], title: str) -> str:
+def _line_chart(buckets: list[date], series: dict[str, list[int]]) -> LineChart | None:
+    if not series:
+        return None
     width, height, left, right, top, bottom = 560, 250, 40, 10, 10, 40
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = max((max(v) for v in series.values()), default=0) or 1  # integer ticks: counts
+    peak = max(max(v) for v in series.values()) or 1  # integer ticks: counts
     step = plot_w / max(len(buckets) - 1, 1)
 
     def x(i: int) -> str:
@@ -179,93 +246,66 @@ def _line_chart(buckets: list[date], series: dict[str, list[int]], title: str) -
     def y(n: int) -> str:
         return f"{top + plot_h - n / peak * plot_h:.1f}"
 
-    if not series:
-        return '<p class="empty">No mentions in this period.</p>'
-    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">']
-    for tick in sorted({0, peak // 2, peak}):
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick)}" y2="{y(tick)}" class="grid"/>')
-        parts.append(f'<text x="{left - 6}" y="{y(tick)}" dy="4" class="tick y">{tick}</text>')
     last = len(buckets) - 1
-    for i in sorted({0, last // 2, last}):
-        anchor = "start" if i == 0 else "end" if i == last else "middle"
-        label = escape(buckets[i].strftime("%d %b %Y"))
-        parts.append(f'<text x="{x(i)}" y="{height - 20}" class="tick" text-anchor="{anchor}">{label}</text>')
-    for colour, (name, counts) in zip(PALETTE, series.items(), strict=False):
-        points = " ".join(f"{x(i)},{y(n)}" for i, n in enumerate(counts))
-        parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        parts.extend(
-            f'<circle cx="{x(i)}" cy="{y(n)}" r="3" fill="{colour}">'
-            f"<title>{escape(name)}: {n} on {buckets[i].isoformat()}</title></circle>"
-            for i, n in enumerate(counts)
-            if n
+    days = [
+        (x(i), "start" if i == 0 else "end" if i == last else "middle", buckets[i].strftime("%d %b %Y"))
+        for i in sorted({0, last // 2, last})
+    ]
+    lines = [
+        Line(
+            name,
+            colour,
+            " ".join(f"{x(i)},{y(n)}" for i, n in enumerate(counts)),
+            [(x(i), y(n), n, buckets[i].isoformat()) for i, n in enumerate(counts) if n],
+            sum(counts),
         )
-    parts.append("</svg>")
-    legend = "".join(
-        f'<li><span class="swatch" style="background:{colour}"></span>{escape(name)} ({sum(counts)})</li>'
         for colour, (name, counts) in zip(PALETTE, series.items(), strict=False)
-    )
-    return "".join(parts) + f'<ul class="legend">{legend}</ul>'
+    ]
+    grid = [(y(tick), tick) for tick in sorted({0, peak // 2, peak})]
+    return LineChart(width, height, left, width - right, grid, days, lines)
 
 
-def _heatmap_svg(rows: list[str], cols: list[str], cells: dict[tuple[str, str], int]) -> str:
+def _heatmap_chart(rows: list[str], cols: list[str], cells: dict[tuple[str, str], int]) -> Heatmap | None:
     if not rows or not cols:
-        return '<p class="empty">No country and weapon named in the same sentence in this period.</p>'
+        return None
     cell, left, top = 44, 150, 130
-    width, height = left + cell * len(cols) + 70, top + cell * len(rows) + 10
     peak = max(cells.get((r, c), 0) for r in rows for c in cols) or 1
-    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="Country by weapon">']
-    for j, col in enumerate(cols):
-        x = left + j * cell + cell / 2
-        parts.append(
-            f'<text transform="translate({x:.0f},{top - 8}) rotate(-45)" class="tick">{escape(col)}</text>'
-        )
-    for i, row in enumerate(rows):
-        y = top + i * cell
-        parts.append(f'<text x="{left - 8}" y="{y + cell / 2 + 4:.0f}" class="tick y">{escape(row)}</text>')
-        for j, col in enumerate(cols):
-            n = cells.get((row, col), 0)
-            opacity = 0.08 + 0.92 * n / peak if n else 0.03
-            parts.append(
-                f'<rect x="{left + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}"'
-                f' fill="#0072B2" fill-opacity="{opacity:.2f}"><title>{escape(row)} × {escape(col)}:'
-                f" {n} sentences</title></rect>"
-            )
-            if n:
-                ink = "#fff" if n / peak > 0.5 else "#1a1a1a"
-                parts.append(
-                    f'<text x="{left + j * cell + (cell - 2) / 2}" y="{y + cell / 2 + 3}" fill="{ink}"'
-                    f' class="cell" text-anchor="middle">{n}</text>'
-                )
-    parts.append("</svg>")
-    return "".join(parts)
+
+    def square(i: int, j: int) -> HeatCell:
+        n = cells.get((rows[i], cols[j]), 0)
+        x, y = left + j * cell, top + i * cell
+        opacity = 0.08 + 0.92 * n / peak if n else 0.03
+        ink = "#fff" if n / peak > 0.5 else "#1a1a1a"
+        return HeatCell(cols[j], n, x, y, f"{opacity:.2f}", ink, x + (cell - 2) / 2, y + cell / 2 + 3)
+
+    return Heatmap(
+        left + cell * len(cols) + 70,
+        top + cell * len(rows) + 10,
+        left,
+        top,
+        cell - 2,
+        [(f"{left + j * cell + cell / 2:.0f}", col) for j, col in enumerate(cols)],
+        [
+            (row, f"{top + i * cell + cell / 2 + 4:.0f}", [square(i, j) for j in range(len(cols))])
+            for i, row in enumerate(rows)
+        ],
+    )
 
 
-def _bar_chart(people: list[tuple[str, str, int, int]]) -> str:
+def _bar_chart(people: list[tuple[str, str, int, int]]) -> BarChart | None:
     if not people:
-        return '<p class="empty">No people mentioned in this period.</p>'
+        return None
     row, left, bar_w = 26, 300, 240
     peak = max(p[2] for p in people) or 1
-    size = f"{left + bar_w + 60} {row * len(people) + 6}"
-    parts = [f'<svg viewBox="0 0 {size}" role="img" aria-label="Most mentioned people">']
-    for i, (name, roles, mentions, articles) in enumerate(people):
-        y = i * row + 4
-        label = f"{name} — {roles}" if roles else name
-        parts.append(
-            f'<text x="{left - 8}" y="{y + 15}" class="tick y">{escape(label)}</text>'
-            f'<rect x="{left}" y="{y + 2}" width="{mentions / peak * bar_w:.1f}" height="{row - 8}"'
-            f' fill="{PALETTE[2]}"/><text x="{left + mentions / peak * bar_w + 6:.1f}" y="{y + 15}"'
-            f' class="tick">{mentions} ({articles} art.)</text>'
+    bars = [
+        Bar(
+            f"{name} — {roles}" if roles else name,
+            i * row + 4,
+            f"{mentions / peak * bar_w:.1f}",
+            f"{left + mentions / peak * bar_w + 6:.1f}",
+            mentions,
+            articles,
         )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _article_list(articles: list[tuple[date, str, str, str]]) -> str:
-    if not articles:
-        return '<p class="empty">No articles in this period.</p>'
-    items = "".join(
-        f"<tr><td>{day.isoformat()}</td><td>{escape(title)}</td><td>{escape(about)}</td>"
-        f'<td class="url">{escape(url)}</td></tr>'
-        for day, title, url, about in articles
-    )
-    return f"<table><tr><th>day</th><th>title</th><th>about</th><th>url</th></tr>{items}</table>"
+        for i, (name, roles, mentions, articles) in enumerate(people)
+    ]
+    return BarChart(left + bar_w + 60, row * len(people) + 6, left, row - 8, PALETTE[2], bars)

@@ -17,7 +17,7 @@ from scripts import chromium
 from warehouse.db import open_warehouse
 from warehouse.load import load_batch
 from warehouse.queries import open_reader
-from warehouse.report import PALETTE, gather, render
+from warehouse.report import PALETTE, ReportData, gather, render
 
 HOSTILE = '<img src=x onerror="alert(1)"> Tanks & <b>drones</b>'
 
@@ -51,13 +51,36 @@ def test_report_escapes_everything_and_loads_nothing_from_outside(tmp_path: Path
     html = render(data)
     assert data.end == date(2024, 5, 2)  # the newest article's day by default
     assert "<img" not in html and "<script" not in html and "<b>" not in html
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Tanks &amp; &lt;b&gt;drones&lt;/b&gt;" in html
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; Tanks &amp; &lt;b&gt;drones&lt;/b&gt;" in html
     assert "&lt;script&gt;drone&lt;/script&gt;" in html  # a weapon norm in the charts and the heatmap
     assert "https://x.example/a?b=&lt;c&gt;" in html
     # Self-contained: no attribute, stylesheet or import fetches anything.
     assert not re.search(r"""<[^>]*\s(src|href)\s*=|url\(|@import""", html, re.IGNORECASE)
     assert html.count("<svg") == 3  # two line charts and the heatmap
     assert "No people mentioned in this period." in html
+
+
+def test_a_script_in_a_title_is_text_wherever_it_is_shown() -> None:
+    day = date(2024, 5, 2)
+    script = "<script>alert('x')</script>"
+    data = ReportData(
+        start=day,
+        end=day,
+        bucket="day",
+        buckets=[day],
+        series={"COUNTRY": {script: [1]}, "WEAPON": {}},
+        heat_rows=[script],
+        heat_cols=["drone"],
+        heat={(script, "drone"): 2},
+        people=[(script, "minister", 3, 1)],
+        articles=[(day, f"Title {script}", "https://x.example/a", script)],
+        totals={"articles": 1, "mentions": 3},
+    )
+    html = render(data)
+    assert "<script" not in html
+    # The line chart's point and legend, the heatmap's label and square, the bar, the title, "about".
+    assert html.count("&lt;script&gt;alert(") == 7
+    assert "<td>Title &lt;script&gt;alert(" in html
 
 
 def test_report_of_an_empty_period_says_so(tmp_path: Path) -> None:
