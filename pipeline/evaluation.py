@@ -129,10 +129,3 @@ def markdown_table(
                 f"| {m['tp']} / {m['pred']} / {m['gold']} |"
             )
     return "\n".join(lines) + "\n"
-
-
-def write_predictions(path: Path, predictions: dict[str, dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as out:
-        for record in predictions.values():
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")

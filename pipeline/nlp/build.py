@@ -18,7 +18,13 @@ from pipeline.nlp.version import MODELS, pipeline_version
 from pipeline.norms.countries import CountryTable
 from pipeline.norms.people import context_cues, known_people
 from pipeline.norms.tables import read_lines, read_tsv
-from pipeline.norms.weapons import designation_patterns, load_systems, ship_patterns, system_patterns
+from pipeline.norms.weapons import (
+    designation_patterns,
+    load_heads,
+    load_systems,
+    ship_patterns,
+    system_patterns,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +68,7 @@ def build(model: str, target: Path) -> None:
     # Patterns for systems the gazetteer lacks come after it, so a listed system keeps its identity.
     pattern_ruler = nlp.add_pipe("span_ruler", name="weapon_patterns", before="ner", config={**ruler_config})
     pattern_ruler.add_patterns(designation_patterns(designations) + ship_patterns(ships, hulls))
-    heads = [[r["head"], r["category"], r["bare"]] for r in read_tsv(MODELS / "weapons" / "heads.tsv")]
+    heads = [head.as_config() for head in load_heads(MODELS / "weapons" / "heads.tsv").values()]
     stop = [r["word"] for r in read_tsv(MODELS / "weapons" / "modifiers.tsv")]
     parents = read_lines(MODELS / "weapons" / "compound_parents.txt")
     nlp.add_pipe(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from spacy import registry
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
+
+from pipeline.norms.weapons import Head, generic_norm
 
 PHRASE_POS = frozenset({"ADJ", "NOUN", "PROPN", "VERB", "NUM"})
 MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "npadvmod", "nummod", "advmod", "punct"})
@@ -21,10 +24,8 @@ class WeaponPhrases:
     a named system ('Patriot' + 'missile system') extends that system's span instead.
     """
 
-    def __init__(
-        self, heads: list[list[str]], stop_modifiers: list[str], compound_parents: list[str]
-    ) -> None:
-        self.heads = {tuple(h[0].split()): (h[1], h[2] == "yes") for h in heads}
+    def __init__(self, heads: list[Head], stop_modifiers: list[str], compound_parents: list[str]) -> None:
+        self.heads = {head.lemmas: head for head in heads}
         self.longest = max((len(k) for k in self.heads), default=1)
         self.stop = frozenset(stop_modifiers)
         self.parents = frozenset(compound_parents)
@@ -43,36 +44,32 @@ class WeaponPhrases:
             ):
                 continue  # a modifier of a larger noun: "missile" in "missile defence technology"
             match = self._head_at(doc, token.i, owner)
-            if match is None or match[2] == "-":  # no head, or a phrase that names people
+            if match is None or match[1].category == "-":  # no head, or a phrase that names people
                 continue
-            head_start, lemmas, category, bare = match
+            head_start, head = match
             start = self._modifiers_start(doc, head_start, owner)
             before = owner.get(start - 1)
             national = before is not None and before.label_ == "COUNTRY"  # "Israeli jets"
-            if start == head_start and not (bare or national):
+            if start == head_start and not (head.bare or national):
                 continue
             named = owner.get(start - 1)
             if named is not None and named.label_ == "WEAPON" and start > 0:
                 ents.remove(named)
                 found.append(Span(doc, named.start, token.i + 1, "WEAPON", span_id=named.id_))
                 continue
-            modifiers = [t.text for t in doc[start:head_start]]
-            norm = " ".join([*(m.lower() for m in modifiers), *lemmas]).replace(" - ", "-")
-            found.append(Span(doc, start, token.i + 1, "WEAPON", span_id=f"pattern|{category}|{norm}"))
+            norm = generic_norm([t.text for t in doc[start:head_start]], head.lemmas)
+            found.append(Span(doc, start, token.i + 1, "WEAPON", span_id=f"pattern|{head.category}|{norm}"))
         doc.ents = filter_spans(ents + found)
         return doc
 
-    def _head_at(
-        self, doc: Doc, end: int, owner: dict[int, Span]
-    ) -> tuple[int, tuple[str, ...], str, bool] | None:
+    def _head_at(self, doc: Doc, end: int, owner: dict[int, Span]) -> tuple[int, Head] | None:
         for size in range(min(self.longest, end + 1), 0, -1):
             start = end - size + 1
             if any(i in owner for i in range(start, end + 1)):
                 continue
             lemmas = tuple(doc[i].lemma_.lower() for i in range(start, end + 1))
             if lemmas in self.heads:
-                category, bare = self.heads[lemmas]
-                return start, lemmas, category, bare
+                return start, self.heads[lemmas]
         return None
 
     def _modifiers_start(self, doc: Doc, head_start: int, owner: dict[int, Span]) -> int:
@@ -110,11 +107,11 @@ class WeaponPhrases:
 def make_weapon_phrases(
     nlp: Language,
     name: str,
-    heads: list[list[str]],
+    heads: list[dict[str, Any]],
     stop_modifiers: list[str],
     compound_parents: list[str],
 ) -> WeaponPhrases:
-    return WeaponPhrases(heads, stop_modifiers, compound_parents)
+    return WeaponPhrases([Head.from_config(h) for h in heads], stop_modifiers, compound_parents)
 
 
 ARTICLES = frozenset({"the", "a", "an"})

@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pipeline.norms.tables import read_tsv
 
@@ -41,8 +42,17 @@ class Head:
     """The head of a generic weapon phrase ('missile' in 'hypersonic missiles')."""
 
     lemmas: tuple[str, ...]
-    category: str
+    category: str  # '-' for a phrase that names people ("suicide bomber"): a veto, not a weapon
     bare: bool  # a mention even with no modifier
+
+    def as_config(self) -> dict[str, Any]:
+        """Plain values for the spaCy pipeline's config, which can hold no objects of ours."""
+        return {"head": " ".join(self.lemmas), "category": self.category, "bare": self.bare}
+
+    @classmethod
+    def from_config(cls, values: dict[str, Any]) -> Head:
+        """The head that `as_config` wrote."""
+        return cls(tuple(values["head"].split()), values["category"], values["bare"])
 
 
 def load_systems(path: Path) -> dict[str, WeaponSystem]:
@@ -66,6 +76,7 @@ def load_systems(path: Path) -> dict[str, WeaponSystem]:
 
 
 def load_heads(path: Path) -> dict[tuple[str, ...], Head]:
+    """models/weapons/heads.tsv, keyed by the head's lemmas."""
     heads = {}
     for row in read_tsv(path):
         lemmas = tuple(row["head"].lower().split())

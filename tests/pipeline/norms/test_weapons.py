@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.norms.weapons import (
+    Head,
     WeaponSystem,
     generic_norm,
     load_heads,
@@ -59,3 +60,10 @@ def test_load_heads() -> None:
     missile = heads[("missile",)]
     assert missile.bare and missile.category == "missile"
     assert not heads[("shell",)].bare  # "shell" alone is not a weapon mention
+
+
+def test_heads_survive_the_pipeline_config() -> None:
+    heads = load_heads(REPO / "models" / "weapons" / "heads.tsv")
+    assert [Head.from_config(h.as_config()) for h in heads.values()] == list(heads.values())
+    grenade = {"head": "rocket propelled grenade", "category": "munition", "bare": True}
+    assert heads[("rocket", "propelled", "grenade")].as_config() == grenade
