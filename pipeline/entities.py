@@ -18,7 +18,6 @@ from pipeline.nlp.build import load_pipeline, model_config
 from pipeline.nlp.pieces import text_pieces
 from pipeline.nlp.version import MODELS
 from pipeline.norms.countries import (
-    AMBIGUOUS,
     Ambiguity,
     CountryTable,
     article_reads_other,
@@ -30,26 +29,6 @@ from pipeline.norms.weapons import WeaponSystem, designation_norm, load_systems
 from pipeline.records import Mention
 from pipeline.settings import Settings
 
-# Prepositions after which a capital is a place, not a government ("talks in Moscow").
-PLACE_PREPOSITIONS = frozenset(
-    [
-        "in",
-        "at",
-        "near",
-        "outside",
-        "around",
-        "into",
-        "inside",
-        "across",
-        "to",
-        "toward",
-        "towards",
-        "from",
-        "through",
-        "via",
-        "over",
-    ]
-)
 # How far back a gloss's opening parenthesis is looked for.
 GLOSS_REACH = 200
 COMPOUND = re.compile(r"(?<![\w.-])(?:[A-Z][\w.]*[-–])+[A-Z][\w.]*")
@@ -66,6 +45,7 @@ class Knowledge:
     ambiguities: dict[str, Ambiguity]
     not_names: frozenset[str]  # words that may follow a country's name ("Jordan Armed Forces")
     people: KnownPeople
+    place_before: frozenset[str]  # words after which a capital is a place ("talks in Moscow")
     place_of: frozenset[str]  # nouns that make "<noun> of <Name>" a place ("west of Damascus")
 
 
@@ -74,6 +54,7 @@ def knowledge() -> Knowledge:
     from pipeline.norms.tables import read_lines
 
     titles = read_lines(MODELS / "people" / "titles.txt")
+    cues = context_cues()
     return Knowledge(
         countries=CountryTable.load(MODELS / "countries"),
         systems=load_systems(MODELS / "weapons" / "systems.jsonl"),
@@ -85,7 +66,10 @@ def knowledge() -> Knowledge:
             + [m.lower() for m in calendar.month_name if m]
         ),
         people=known_people(),
-        place_of=frozenset(context_cues()["place_of"]),
+        place_before=frozenset(
+            [*cues["place_before"], *read_lines(MODELS / "countries" / "place_before_capital.txt")]
+        ),
+        place_of=frozenset(cues["place_of"]),
     )
 
 
@@ -162,7 +146,7 @@ def doc_mentions(doc_id: str, doc: Doc, known: Knowledge) -> list[Mention]:
     found = _with_compounds(doc_id, text, found, known, sentences)
     found = [m for m in found if not _in_gloss(text, m.start)]
     found = _resolve_people(found, known)
-    found = _resolve_ambiguous(found)
+    found = _resolve_ambiguous(found, known.countries)
     senses = _ArticleSenses(text, known)
     found = [m for m in found if not senses.other(m)]
     return sorted(found, key=lambda m: (m.start, m.end, m.label))
@@ -218,7 +202,7 @@ def _from_ent(doc_id: str, ent: Span, known: Knowledge, sentences: _Sentences) -
     method, key, kind = [*ent.id_.split("|"), "", "", ""][:3] if ent.id_ else ("model", "", "")
     conf = known.confidence
     if ent.label_ == "COUNTRY":
-        if kind == "capital" and not _is_metonym(ent, known.place_of):
+        if kind == "capital" and not _is_metonym(ent, known):
             return None
         score = conf["capital"] if kind == "capital" else conf.get(f"gazetteer_{kind}", 0.85)
         return _mention(doc_id, ent, "COUNTRY", key or None, method, kind, score, sentences)
@@ -335,14 +319,14 @@ def _role(doc: Doc, start: int, known: Knowledge) -> dict[str, Any]:
     return attrs
 
 
-def _is_metonym(ent: Span, place_of: frozenset[str]) -> bool:
+def _is_metonym(ent: Span, known: Knowledge) -> bool:
     """A capital stands for its government unless it is a place: the object of a place
     preposition ("in Moscow"), of a place noun ("west of Damascus", "a district of Baghdad"), or
     the town after a neighbourhood ("Karrada, Baghdad")."""
     root = ent.root
-    if root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPOSITIONS:
+    if root.dep_ == "pobj" and root.head.lower_ in known.place_before:
         return False
-    if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.lemma_.lower() in place_of:
+    if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.lemma_.lower() in known.place_of:
         return False
     after_comma = ent.start > 0 and ent.doc[ent.start - 1].text == ","
     if root.dep_ == "appos" and root.head.pos_ == "PROPN" and after_comma:
@@ -416,14 +400,13 @@ def _resolve_people(found: list[Mention], known: Knowledge) -> list[Mention]:
     return out
 
 
-def _resolve_ambiguous(found: list[Mention]) -> list[Mention]:
+def _resolve_ambiguous(found: list[Mention], countries: CountryTable) -> list[Mention]:
     """'Korea' or 'Congo' alone: the one of the pair the article names elsewhere, else unresolved."""
     codes = {m.norm for m in found if m.label == "COUNTRY" and m.norm}
     out = []
     for m in found:
         if m.label == "COUNTRY" and m.norm is None:
-            pair = AMBIGUOUS.get(m.text.lower().removeprefix("the "), ())
-            named = [c for c in pair if c in codes]
+            named = [c for c in countries.states(m.text) if c in codes]
             if len(named) == 1:
                 m = replace(m, norm=named[0], kind="context")
         out.append(m)

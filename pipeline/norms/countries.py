@@ -10,8 +10,6 @@ import pycountry
 
 from pipeline.norms.tables import read_tsv
 
-# Names that stand for more than one state: kept as mentions, resolved only from context.
-AMBIGUOUS = {"congo": ("COD", "COG"), "korea": ("KOR", "PRK")}
 USER_ASSIGNED = {"XKX": "Kosovo"}  # not in ISO 3166-1, used by the EU and IMF
 
 
@@ -20,7 +18,7 @@ class CountryForm:
     """How a piece of text names a country."""
 
     code: str | None  # None when ambiguous without context
-    kind: str  # name | alias | abbreviation | adjective | plural | person | capital | combining
+    kind: str  # name | alias | abbreviation | adjective | plural | person | capital | combining | ambiguous
 
 
 class CountryTable:
@@ -31,10 +29,12 @@ class CountryTable:
         forms: dict[str, CountryForm],
         exact: dict[str, CountryForm],
         spellings: dict[str, set[str]],
+        ambiguous: dict[str, tuple[str, ...]],
     ) -> None:
         self.forms = forms  # lower-cased text -> form (names, demonyms, capitals)
         self.exact = exact  # abbreviations, matched case-sensitively ("US" is not "us")
         self.spellings = spellings  # lower-cased text -> the ways the data writes it
+        self.ambiguous = ambiguous  # lower-cased name -> the states it may stand for ("korea")
 
     @classmethod
     def load(cls, folder: Path) -> CountryTable:
@@ -53,19 +53,22 @@ class CountryTable:
                 if name and "," not in name and "(" not in name:
                     add(name, CountryForm(country.alpha_3, "name"))
         exact: dict[str, CountryForm] = {}
+        ambiguous: dict[str, tuple[str, ...]] = {}
         for row in read_tsv(folder / "names.tsv"):
             form = CountryForm(row["code"], row["kind"])
             if row["kind"] == "abbreviation":
                 exact[row["text"]] = form
+            elif row["kind"] == "ambiguous":
+                add(row["text"], CountryForm(None, "ambiguous"), replace=True)
+                key = row["text"].lower()
+                ambiguous[key] = (*ambiguous.get(key, ()), row["code"])
             else:
                 add(row["text"], form, replace=True)
         for row in read_tsv(folder / "demonyms.tsv"):
             add(row["text"], CountryForm(row["code"], row["kind"]))
         for row in read_tsv(folder / "capitals.tsv"):
             add(row["text"], CountryForm(row["code"], "capital"))
-        for text, _codes in AMBIGUOUS.items():
-            add(text.title(), CountryForm(None, "ambiguous"), replace=True)
-        return cls(forms, exact, spellings)
+        return cls(forms, exact, spellings, ambiguous)
 
     def lookup(self, text: str) -> CountryForm | None:
         """The form for a mention's text, trying exact abbreviations first, then names."""
@@ -76,6 +79,10 @@ class CountryTable:
         if key.startswith("the "):
             key = key[4:]
         return self.forms.get(key)
+
+    def states(self, text: str) -> tuple[str, ...]:
+        """The states an ambiguous name may stand for ("Korea": KOR, PRK); none for other text."""
+        return self.ambiguous.get(text.lower().removeprefix("the "), ())
 
     def patterns(self) -> list[dict[str, object]]:
         """span_ruler patterns (exact case) for every form, with Title and UPPER variants."""

@@ -210,7 +210,8 @@ def test_a_news_agency_a_bank_and_a_region_are_not_people(extractor: Extractor) 
 def test_a_capital_as_a_place_is_no_government(extractor: Extractor) -> None:
     text = (
         "Drones struck an airbase west of Damascus. A bomb hit a market in a district of Kabul, and"
-        " shops burned in Karrada, Baghdad. Moscow condemned the strikes."
+        " shops burned in Karrada, Baghdad. Protests spread throughout Tehran. Moscow condemned the"
+        " strikes."
     )
     countries = [(m.text, m.norm) for m in _run(extractor, text) if m.label == "COUNTRY"]
     assert countries == [("Moscow", "RUS")]

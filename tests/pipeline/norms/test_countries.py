@@ -45,6 +45,12 @@ def test_ambiguous_names_have_no_code(table: CountryTable, text: str) -> None:
     assert form is not None and form.code is None
 
 
+def test_ambiguous_names_list_the_states_they_may_mean(table: CountryTable) -> None:
+    assert table.states("Korea") == ("KOR", "PRK")
+    assert table.states("the Congo") == ("COD", "COG")
+    assert table.states("North Korea") == table.states("Japan") == ()
+
+
 @pytest.mark.parametrize(
     ("token", "expected"),
     [
