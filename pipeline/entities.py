@@ -44,6 +44,7 @@ class Knowledge:
     titles: frozenset[str]
     ambiguities: dict[str, Ambiguity]
     not_names: frozenset[str]  # words that may follow a country's name ("Jordan Armed Forces")
+    function_words: frozenset[str]  # words that may come before a country's name ("In Jordan")
     people: KnownPeople
     place_before: frozenset[str]  # words after which a capital is a place ("talks in Moscow")
     place_of: frozenset[str]  # nouns that make "<noun> of <Name>" a place ("west of Damascus")
@@ -65,6 +66,7 @@ def knowledge() -> Knowledge:
             [*read_lines(MODELS / "countries" / "institution_words.txt"), *titles]
             + [m.lower() for m in calendar.month_name if m]
         ),
+        function_words=frozenset(read_lines(MODELS / "countries" / "function_words.txt")),
         people=known_people(),
         place_before=frozenset(
             [*cues["place_before"], *read_lines(MODELS / "countries" / "place_before_capital.txt")]
@@ -191,7 +193,8 @@ class _ArticleSenses:
         ambiguity = self.known.ambiguities.get(mention.text) if mention.label == "COUNTRY" else None
         if ambiguity is None:
             return False
-        if in_longer_name(self.text, mention.start, mention.end, self.known.not_names):
+        known = self.known
+        if in_longer_name(self.text, mention.start, mention.end, known.function_words, known.not_names):
             return True
         if mention.text not in self.by_name:
             self.by_name[mention.text] = article_reads_other(ambiguity, self.text)

@@ -21,9 +21,11 @@ from pydantic_settings import (
 )
 
 from pipeline import REPO_ROOT
+from pipeline.norms.tables import read_lines
 from pipeline.urls import web_url_problem
 
 DEFAULT_CONFIG = REPO_ROOT / "config" / "newsint.toml"
+DEFAULT_TEASER_MARKERS = REPO_ROOT / "config" / "teaser_markers.txt"
 HOST_NAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})*\.?")
 
 
@@ -106,17 +108,7 @@ class Settings(BaseSettings):
     feed_pause_after: int = Field(5, ge=1)
     feed_pause_seconds: float = Field(24 * 3600.0, ge=0)
     languages: list[str] = ["en"]
-    teaser_markers: list[str] = [
-        "subscribe to continue reading",
-        "subscribe to read the full",
-        "to continue reading",
-        "already a subscriber",
-        "subscribers only",
-        "for subscribers",
-        "sign in to read",
-        "log in to read",
-        "register to read",
-    ]
+    teaser_markers: list[str] = Field(default_factory=lambda: read_lines(DEFAULT_TEASER_MARKERS))
     sources: list[Source] = []
     groups: dict[str, SourceGroup] = {}
     config_dir: Path = Path(".")

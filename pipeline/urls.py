@@ -5,30 +5,20 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
-# Parameters that say how a reader arrived, not which article it is. Anything else is kept:
-# many news sites name the article in the query (view.php?ud=..., articleView.html?idxno=...).
-TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "piwik_", "hsa_", "_hs")
-TRACKING_PARAMS = frozenset(
-    {
-        "fbclid",
-        "gclid",
-        "dclid",
-        "msclkid",
-        "yclid",
-        "igshid",
-        "ocid",
-        "cmpid",
-        "ncid",
-        "ref_src",
-        "ref_url",
-        "smid",
-        "sr_share",
-        "s_cid",
-        "icid",
-        "spm",
-        "__twitter_impression",
-    }
-)
+from pipeline import REPO_ROOT
+from pipeline.norms.tables import read_lines
+
+
+def _tracking(names: list[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(names, prefixes) from config/tracking_params.txt, where a trailing '*' marks a prefix."""
+    return (
+        frozenset(n.lower() for n in names if not n.endswith("*")),
+        tuple(n[:-1].lower() for n in names if n.endswith("*")),
+    )
+
+
+# Parameters that say how a reader arrived, not which article it is.
+TRACKING_PARAMS, TRACKING_PREFIXES = _tracking(read_lines(REPO_ROOT / "config" / "tracking_params.txt"))
 
 
 class BadURL(ValueError):

@@ -115,7 +115,6 @@ def make_weapon_phrases(
 
 
 ARTICLES = frozenset({"the", "a", "an"})
-NAME_PARTICLES = frozenset({"al", "al-", "bin", "ibn", "de", "van", "von", "der", "da", "el", "abu"})
 MONTHS = frozenset(m.lower() for m in calendar.month_name if m)
 
 
@@ -139,12 +138,14 @@ class EntityRules:
         place_of: list[str],
         not_name: list[str],
         government_after: list[str],
+        name_particle: list[str],
     ) -> None:
         self.speech = frozenset(speech)
         self.place_before = frozenset(place_before)
         self.place_of = frozenset(place_of)
         self.not_name = frozenset(not_name)
         self.government_after = frozenset(government_after)
+        self.name_particle = frozenset(name_particle)
 
     def __call__(self, doc: Doc) -> Doc:
         ents = self._drop_places(doc, list(doc.ents))
@@ -202,11 +203,18 @@ class EntityRules:
             if ent.label_ != "ROLE":
                 continue
             end = ent.end
-            while end < len(doc) and end - ent.end < 4 and _name_token(doc[end]):
+            while end < len(doc) and end - ent.end < 4 and self._name_token(doc[end]):
                 end += 1
             if end > ent.end and doc[ent.end].is_title and doc[end - 1].is_title:
                 found.append(Span(doc, ent.end, end, "PERSON", span_id="rule|title|"))
         return found
+
+    def _name_token(self, token: Token) -> bool:
+        """A token that can be part of a personal name after a title."""
+        if token.ent_type_ or token.is_punct:
+            return False
+        initial = len(token.text) == 2 and token.text[0].isupper() and token.text[1] == "."
+        return token.is_title or initial or token.lower_ in self.name_particle
 
     def _speakers(self, doc: Doc) -> list[Span]:
         found = []
@@ -240,14 +248,6 @@ class EntityRules:
         return found
 
 
-def _name_token(token: Token) -> bool:
-    """A token that can be part of a personal name after a title."""
-    if token.ent_type_ or token.is_punct:
-        return False
-    initial = len(token.text) == 2 and token.text[0].isupper() and token.text[1] == "."
-    return token.is_title or initial or token.lower_ in NAME_PARTICLES
-
-
 OURS = frozenset({"PERSON", "COUNTRY", "WEAPON", "ROLE"})
 
 
@@ -266,7 +266,14 @@ def _add_free(ents: list[Span], extra: list[Span]) -> list[Span]:
 
 @Language.factory(
     "newsint_entity_rules",
-    default_config={"speech": [], "place_before": [], "place_of": [], "not_name": [], "government_after": []},
+    default_config={
+        "speech": [],
+        "place_before": [],
+        "place_of": [],
+        "not_name": [],
+        "government_after": [],
+        "name_particle": [],
+    },
 )
 def make_entity_rules(
     nlp: Language,
@@ -276,8 +283,9 @@ def make_entity_rules(
     place_of: list[str],
     not_name: list[str],
     government_after: list[str],
+    name_particle: list[str],
 ) -> EntityRules:
-    return EntityRules(speech, place_before, place_of, not_name, government_after)
+    return EntityRules(speech, place_before, place_of, not_name, government_after, name_particle)
 
 
 OUR_LABELS = OURS - {"PERSON"}  # a listed person replaces none of these where they stand

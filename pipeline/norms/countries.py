@@ -149,64 +149,39 @@ def load_ambiguities(path: Path) -> dict[str, Ambiguity]:
 
 _NEXT_NAME = re.compile(r" [A-Z][\w'’-]+")
 _PREV_WORD = re.compile(r"([A-Z][\w'’.-]*) $")
-# Capitalised at a sentence start, these words are not the first half of a name ("In Jordan, ...").
-_FUNCTION_WORDS = frozenset(
-    {
-        "in",
-        "at",
-        "on",
-        "from",
-        "to",
-        "the",
-        "a",
-        "an",
-        "and",
-        "but",
-        "for",
-        "with",
-        "by",
-        "of",
-        "as",
-        "when",
-        "after",
-        "before",
-        "while",
-        "since",
-        "if",
-        "near",
-        "into",
-        "across",
-        "over",
-        "under",
-        "about",
-        "against",
-        "between",
-        "without",
-        "within",
-    }
-)
 
 
 def other_sense(
-    ambiguity: Ambiguity, text: str, start: int, end: int, not_names: frozenset[str] = frozenset()
+    ambiguity: Ambiguity,
+    text: str,
+    start: int,
+    end: int,
+    function_words: frozenset[str],
+    not_names: frozenset[str] = frozenset(),
 ) -> bool:
     """Whether the name at text[start:end] is used in its other sense, not as the country.
 
-    `not_names`: lower-case words that may follow a country without forming a longer name
-    ("Jordan Armed Forces", "Turkey November").
+    `function_words` and `not_names`: as for `in_longer_name`.
     """
-    return in_longer_name(text, start, end, not_names) or article_reads_other(ambiguity, text)
+    return in_longer_name(text, start, end, function_words, not_names) or article_reads_other(ambiguity, text)
 
 
-def in_longer_name(text: str, start: int, end: int, not_names: frozenset[str] = frozenset()) -> bool:
-    """The name at text[start:end] is part of a longer name: "Michael Jordan", "Georgia Tech"."""
+def in_longer_name(
+    text: str, start: int, end: int, function_words: frozenset[str], not_names: frozenset[str] = frozenset()
+) -> bool:
+    """The name at text[start:end] is part of a longer name: "Michael Jordan", "Georgia Tech".
+
+    `function_words`: lower-case words that may come before the name without forming a longer one
+    ("In Jordan", models/countries/function_words.txt); `not_names`: lower-case words that may
+    follow it ("Jordan Armed Forces", "Turkey November").
+    """
     previous = _PREV_WORD.search(text, max(0, start - 40), start)
     word = previous.group(1) if previous else ""
     sentence_end = word.endswith(".") and len(word) > 2  # "Syria. Jordan" but not "J. Jordan"
     following = _NEXT_NAME.match(text, end)
     return bool(
         (following and following.group().strip().lower() not in not_names)
-        or (word and not sentence_end and word.lower() not in _FUNCTION_WORDS)
+        or (word and not sentence_end and word.lower() not in function_words)
     )
 
 

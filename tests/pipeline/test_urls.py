@@ -24,6 +24,10 @@ def test_tracking_and_fragments_are_dropped(variant: str) -> None:
     assert article_id(variant) == article_id(BASE)
 
 
+def test_tracking_names_match_in_any_case_and_by_prefix() -> None:
+    assert canonical_url(f"{BASE}?MC_cid=1&Spm=2&_hsenc=x&__twitter_impression=true") == BASE
+
+
 def test_meaningful_query_params_are_kept() -> None:
     url = "https://news.example.org/story.php?id=4471&utm_source=twitter#para-3"
     assert canonical_url(url) == "https://news.example.org/story.php?id=4471"

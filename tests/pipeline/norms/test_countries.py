@@ -5,6 +5,7 @@ import re
 import pytest
 
 from pipeline.norms.countries import CountryTable, load_ambiguities, other_sense
+from pipeline.norms.tables import read_lines
 from tests.conftest import REPO
 
 
@@ -101,8 +102,9 @@ AMBIGUOUS_CASES = [
 @pytest.mark.parametrize(("text", "name", "expected"), AMBIGUOUS_CASES)
 def test_ambiguous_names_read_in_context(text: str, name: str, expected: bool) -> None:
     ambiguities = load_ambiguities(REPO / "models" / "countries" / "ambiguous.tsv")
+    function_words = frozenset(read_lines(REPO / "models" / "countries" / "function_words.txt"))
     start = text.index(name)
-    assert other_sense(ambiguities[name], text, start, start + len(name)) is expected
+    assert other_sense(ambiguities[name], text, start, start + len(name), function_words) is expected
 
 
 def test_turkey_and_turkiye_are_one_country(table: CountryTable) -> None:
