@@ -253,7 +253,7 @@ def _from_ent(doc_id: str, ent: Span, known: Knowledge, sentences: _Sentences) -
                 form.code,
                 "model",
                 form.kind,
-                conf["model_person"],
+                conf["model_country"],
                 sentences,
             )
     return None

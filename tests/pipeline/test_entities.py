@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 import pytest
 
-from pipeline.entities import Extractor
+from pipeline.entities import Extractor, doc_mentions
 from pipeline.records import Mention
 from tests.conftest import shared_file
 
@@ -232,3 +233,13 @@ def test_a_long_text_is_parsed_in_pieces_with_offsets_into_the_whole() -> None:
         assert text[m.start : m.end] == m.text
         assert text[m.sentence_start : m.sentence_start + len(m.sentence)] == m.sentence
     assert {"Joe Biden", "Fumio Kishida", "JPN", "PRK"} <= {m.norm for m in mentions}
+
+
+def test_a_country_the_model_found_has_the_country_prior(extractor: Extractor) -> None:
+    # Lower case: no gazetteer pattern matches, the model reads both as GPE.
+    known = replace(extractor.known, confidence={**extractor.known.confidence, "model_country": 0.61})
+    mentions = doc_mentions("doc", extractor.nlp("Troops from iraq crossed into syria."), known)
+    assert [(m.text, m.norm, m.method, m.confidence) for m in mentions] == [
+        ("iraq", "IRQ", "model", 0.61),
+        ("syria", "SYR", "model", 0.61),
+    ]
