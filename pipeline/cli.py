@@ -119,7 +119,13 @@ def _prefect_server(serving: bool = False) -> Iterator[None]:
             elif serving:
                 home = local_server.ui_home()
                 typer.echo(f"Prefect UI: {server.url} (started here, state in {home}; stops with serve)")
-            yield
+            try:
+                yield
+            finally:
+                if server is not None:  # the last logs go out before the server they go to stops
+                    from prefect.logging.handlers import APILogWorker
+
+                    APILogWorker.drain_all(timeout=5)
     finally:
         signal.signal(signal.SIGTERM, previous)
         for key in added:
@@ -130,8 +136,6 @@ def _console_without_tracebacks() -> None:
     """Prefect's console handler prints a failed run's or task's message without its traceback
     (an interrupted run logs several): the command's own line says what happened, and the run's
     page in the UI keeps the traceback, which the API handler formats for itself."""
-    import logging
-
     from prefect.logging.handlers import PrefectConsoleHandler
 
     for handler in logging.getLogger().handlers:

@@ -24,6 +24,8 @@ pytestmark = [pytest.mark.flow, pytest.mark.model]
 
 POISON = "Poison input"
 NEWSINT = str(Path(sys.executable).parent / "newsint")
+# What a run may print on standard error: its own one-line reports, and Prefect's warnings.
+CONSOLE = re.compile(r"newsint: |\d\d:\d\d:\d\d\.\d+ \| (WARNING|ERROR) ")
 GOOD = 100
 CAP = 3_000_000
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -185,6 +187,7 @@ def test_poison_soak(server: FaultServer, tmp_path: Path, ledger: Ledger) -> Non
     ledger.runs_completed += 1
     assert first.returncode == 0, first.stderr
     assert "Traceback" not in first.stdout + first.stderr
+    assert all(CONSOLE.match(line) for line in first.stderr.splitlines()), first.stderr
     ledger.processes_leaked += len(leaked := left_after(lambda: processes_with(str(tmp_path)), timeout=20))
     assert leaked == []
 
@@ -240,6 +243,7 @@ def test_poison_soak(server: FaultServer, tmp_path: Path, ledger: Ledger) -> Non
     ledger.runs_completed += 1
     assert second.returncode == 0, second.stderr
     assert "Traceback" not in second.stdout + second.stderr
+    assert all(CONSOLE.match(line) for line in second.stderr.splitlines()), second.stderr
     ledger.processes_leaked += len(leaked := left_after(lambda: processes_with(str(tmp_path)), timeout=20))
     assert leaked == []
 
