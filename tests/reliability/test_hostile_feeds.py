@@ -26,18 +26,18 @@ def every_field(entries: list) -> str:
     return " ".join(str(value) for entry in entries for value in (entry.title, entry.summary, entry.url))
 
 
-@pytest.mark.case(FEEDS, "Billion laughs (nested entities)", "parsed in under a second, not expanded")
+@pytest.mark.case(
+    FEEDS, "Billion laughs (nested entities)", "item read in under a second, entity not expanded"
+)
 def test_billion_laughs() -> None:
     levels = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)]
     doctype = f"<!DOCTYPE rss [{''.join(levels)}]>"
     body = rss(item(1, "<description>&lol9;</description>"), f'<?xml version="1.0"?>\n{doctype}')
     started = time.monotonic()
-    try:
-        entries, _ = parse_feed(body, FEED_URL)
-    except FeedError:
-        entries = []
+    entries, _ = parse_feed(body, FEED_URL)  # the item is read: refusing the feed would lose it
     assert time.monotonic() - started < 1
-    assert len(every_field(entries)) < 10_000  # 10^9 "lol"s would be 3 GB
+    assert [(e.title, e.url) for e in entries] == [("Story 1", "https://wire.example/s/1")]
+    assert "lollol" not in every_field(entries)  # 10^9 "lol"s would be 3 GB
 
 
 @pytest.mark.case(FEEDS, "External entity (file:///etc/passwd)", "not read: no file contents in any entry")
@@ -73,12 +73,14 @@ def test_undefined_entity() -> None:
     assert [e.url for e in entries] == ["https://wire.example/s/1"]
 
 
-@pytest.mark.case(FEEDS, "Wrong encoding declared (utf-8 header, windows-1252 bytes)", "entries read")
+@pytest.mark.case(
+    FEEDS, "Wrong encoding declared (utf-8 header, windows-1252 bytes)", "entries read, text decoded"
+)
 def test_wrong_encoding_declared() -> None:
     body = rss(item(1)).replace(b"Story 1", "Défense – café".encode("cp1252"))
     entries, _ = parse_feed(body, FEED_URL, "application/rss+xml; charset=utf-8")
     assert [e.url for e in entries] == ["https://wire.example/s/1"]
-    assert entries[0].title is not None and "caf" in entries[0].title
+    assert entries[0].title == "Défense – café"  # read as windows-1252, not mojibake
 
 
 @pytest.mark.case(FEEDS, "HTML page served as a feed", "refused: 'not a feed'")
