@@ -66,19 +66,3 @@ def test_extract_rejects_a_bad_line(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "bad.jsonl:1" in result.stderr
-
-
-def test_a_command_line_run_sends_no_heartbeats_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
-    from prefect.settings import get_current_settings
-
-    from pipeline.cli import _one_off_run
-
-    monkeypatch.delenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", raising=False)
-    default = get_current_settings().flows.heartbeat_frequency
-    assert default is not None  # Prefect's own default sends them
-    with _one_off_run():
-        assert get_current_settings().flows.heartbeat_frequency is None
-    assert get_current_settings().flows.heartbeat_frequency == default
-    monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "60")
-    with _one_off_run():
-        assert get_current_settings().flows.heartbeat_frequency == default  # the user's choice stands
