@@ -125,3 +125,19 @@ def test_poison_locations_in_a_sitemap_are_refused_and_recorded(
     assert set(refused) == set(poison)
     assert all(error.startswith("refused: ") and "malformed URL" in error for error in refused.values())
     assert runs == [("completed",)]
+
+
+def test_a_backfill_that_fails_closes_its_run_as_failed_with_the_reason(
+    prefect_harness: None, tmp_path: Path
+) -> None:
+    db, missing = tmp_path / "newsint.duckdb", tmp_path / "urls.txt"
+
+    with pytest.raises(FileNotFoundError):
+        backfill(url_file=str(missing), db_path=str(db))
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        ((flow, status, ended, error),) = con.execute(
+            "SELECT flow, status, finished_at IS NOT NULL, error FROM runs"
+        ).fetchall()
+    assert (flow, status, ended) == ("backfill", "failed", True)
+    assert "urls.txt" in error and "\n" not in error
