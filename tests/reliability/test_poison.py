@@ -8,8 +8,10 @@ import gzip
 import os
 import random
 import re
+import socket
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import duckdb
@@ -17,7 +19,7 @@ import pytest
 
 from tests.flows.processes import left_after, processes_with
 from tests.reliability.conftest import Ledger
-from tests.reliability.test_runs import duplicates
+from tests.reliability.test_runs import TEASER, duplicates
 from tests.server import FaultServer, Route
 
 pytestmark = [pytest.mark.flow, pytest.mark.model]
@@ -101,9 +103,47 @@ HOSTILE_PAGES: dict[str, tuple[Route, str]] = {
         Route(status=302, headers={"Location": "http://[zz/y"}),
         r"^refused: .*malformed URL",
     ),
+    "/bad/410": (Route(b"", status=410), r"HTTP 410"),
+    "/bad/429": (Route(b"", status=429, headers={"Retry-After": "3600"}), r"429"),
+    "/bad/chunked-over-cap": (Route(b"y" * (CAP + 10), chunked=True, headers=HTML), r"^response larger than"),
+    "/bad/deflate-bomb": (
+        Route(zlib.compress(b"\0" * 20_000_000), headers={**HTML, "Content-Encoding": "deflate"}),
+        r"decompressed",
+    ),
+    "/bad/trickle": (Route(good_page(904), trickle=0.5, piece=50, headers=HTML), r"^timed out"),
+    "/bad/pdf": (
+        Route(b"%PDF-1.4\n" + bytes(2000), headers={"Content-Type": "application/pdf"}),
+        r"^not a web",
+    ),
+    "/bad/hop/0": (Route(status=302, headers={"Location": "/bad/hop/1"}), r"redirects"),
+}
+# A chain of redirects longer than max_redirects (5), starting at /bad/hop/0.
+HOPS = {f"/bad/hop/{n}": Route(status=302, headers={"Location": f"/bad/hop/{n + 1}"}) for n in range(1, 8)}
+JAPANESE = (
+    "<html><head><meta charset='shift_jis'><title>防衛</title></head><body><article>"
+    + "".join(
+        f"<p>第{n}項。日本と米国は極超音速ミサイルを迎撃する新しいミサイルを共同で開発することで"
+        "合意した。防衛省によると、開発には約十年かかる見通しだという。</p>"
+        for n in range(1, 6)
+    )
+    + "</article></body></html>"
+)
+# Odd but good pages: stored, with the status they call for.
+ODD_PAGES: dict[str, tuple[Route, str]] = {
+    "/odd/teaser": (Route(TEASER.encode(), headers=HTML), "teaser"),
+    "/odd/shift-jis": (
+        Route(JAPANESE.encode("shift_jis"), headers={"Content-Type": "text/html"}),
+        "non_english",
+    ),
+    "/odd/windows-1252": (
+        Route(good_page(905).replace(b"Report number", "\u201cReport\u201d number".encode("cp1252"))),
+        "ok",
+    ),
 }
 # Item links that are hostile themselves: refused before any request, or left out of the feed.
 PORT_OUT_OF_RANGE = "http://127.0.0.1:99999/x"
+METADATA = "http://169.254.169.254/latest/meta-data/"
+NO_SUCH_HOST = "http://newsint-soak.invalid/story"
 SKIPPED_LINKS = ["http://[zz/x", "file:///etc/passwd", "javascript:alert(1)"]
 # Whole feeds that are hostile, beside the one with the items.
 HOSTILE_FEEDS: dict[str, tuple[Route, str]] = {
@@ -117,18 +157,41 @@ HOSTILE_FEEDS: dict[str, tuple[Route, str]] = {
     ),
     "/feeds/broken.xml": (Route(b"down", status=500), r"HTTP 500"),
     "/feeds/not-a-feed.xml": (Route(good_page(903), headers=HTML), r"not a feed"),
+    "/feeds/empty.xml": (Route(b"", headers={"Content-Type": "application/rss+xml"}), r"empty"),
+    "/feeds/gone.xml": (Route(b"", status=410), r"HTTP 410"),
+}
+# Hostile feeds that still give their items (links to good pages already listed: no duplicates).
+LAUGHS = "".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10))
+READABLE_FEEDS = {
+    "/feeds/laughs.xml": f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol0 "lol">{LAUGHS}]>'
+    "<rss version='2.0'><channel><title>L</title><item><title>&lol9;</title><link>/good/1</link></item>"
+    "</channel></rss>",
+    "/feeds/xxe.xml": '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    "<rss version='2.0'><channel><title>X</title><item><title>a &xxe; b</title><link>/good/2</link></item>"
+    "</channel></rss>",
+    "/feeds/truncated.xml": "<rss version='2.0'><channel><title>T</title><item><title>t</title>"
+    "<link>/good/3?utm_source=feed</link></item><item><title>cut</title><link>/goo",
 }
 
 
-def soak_feed(server: FaultServer) -> bytes:
+def soak_feed(server: FaultServer, refused: str) -> bytes:
     links = [f"{server.url}/good/{n}" for n in range(GOOD)] + [f"{server.url}/huge-text"]
-    links += [server.url + path for path in HOSTILE_PAGES] + [PORT_OUT_OF_RANGE, *SKIPPED_LINKS]
+    links += [server.url + path for path in {**HOSTILE_PAGES, **ODD_PAGES}]
+    links += [PORT_OUT_OF_RANGE, METADATA, NO_SUCH_HOST, refused, *SKIPPED_LINKS]
+    links += [f"{server.url}/good/0?utm_source=rss&fbclid=x"]  # the first page again, tracked
     items = "".join(
         f"<item><title>Item {n}</title><link>{link}</link></item>" for n, link in enumerate(links)
     )
     channel = f"<title>Soak</title><link>{server.url}/</link><description>d</description>{items}"
     prolog = '<?xml version="1.0" encoding="utf-8"?>'
     return f'{prolog}<rss version="2.0"><channel>{channel}</channel></rss>'.encode()
+
+
+def closed_port_url() -> str:
+    """A URL on a port nothing listens on (bound, then closed): the connection is refused."""
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/story"
 
 
 def query(db: Path, sql: str) -> list[tuple]:
@@ -148,6 +211,16 @@ def newsint_run(config: Path, db: Path, home: Path) -> subprocess.CompletedProce
     )
 
 
+@pytest.mark.case(
+    POISON,
+    "Hostile feeds in the same run (billion laughs, XXE, truncated, empty, 410, redirects)",
+    "read for their items or recorded with the reason; nothing expanded or read from disk",
+)
+@pytest.mark.case(
+    POISON,
+    "Odd pages in the same run (teaser, Shift_JIS, windows-1252 without charset, tracked duplicate link)",
+    "stored as teaser, non_english and ok; the duplicate adds nothing",
+)
 @pytest.mark.case(POISON, "Processes after each run", "none left (the run's Prefect server stopped)")
 @pytest.mark.case(
     POISON, "A second run over the same feeds", "finishes cleanly: nothing new, nothing doubled"
@@ -165,15 +238,19 @@ def newsint_run(config: Path, db: Path, home: Path) -> subprocess.CompletedProce
     POISON, "100 good pages beside every hostile page, link and feed", "good pages all load in the first run"
 )
 def test_poison_soak(server: FaultServer, tmp_path: Path, ledger: Ledger) -> None:
-    for path, (route, _) in {**HOSTILE_PAGES, **HOSTILE_FEEDS}.items():
+    for path, (route, _) in {**HOSTILE_PAGES, **HOSTILE_FEEDS, **ODD_PAGES}.items():
         server.routes[path] = route
+    server.routes |= HOPS
+    for path, body in READABLE_FEEDS.items():
+        server.routes[path] = Route(body.encode(), headers={"Content-Type": "application/rss+xml"})
     for n in range(GOOD):
         server.routes[f"/good/{n}"] = Route(good_page(n), headers=HTML)
     server.routes["/huge-text"] = Route(huge_text_page(), headers=HTML)
+    refused = closed_port_url()
     server.routes["/feeds/soak.xml"] = Route(
-        soak_feed(server), headers={"Content-Type": "application/rss+xml", "ETag": '"1"'}
+        soak_feed(server, refused), headers={"Content-Type": "application/rss+xml", "ETag": '"1"'}
     )
-    feeds = ["/feeds/soak.xml", *HOSTILE_FEEDS]
+    feeds = ["/feeds/soak.xml", *HOSTILE_FEEDS, *READABLE_FEEDS]
     sources = "".join(f'[[sources]]\nname = "{f}"\nurl = "{server.url}{f}"\n' for f in feeds)
     config = tmp_path / "newsint.toml"
     config.write_text(
@@ -203,6 +280,9 @@ def test_poison_soak(server: FaultServer, tmp_path: Path, ledger: Ledger) -> Non
         f" WHERE url LIKE '{server.url}/good/%'",
     )
     assert with_mentions == GOOD
+    for path, (_, status) in ODD_PAGES.items():
+        assert loaded[server.url + path] == status, path
+    assert len(loaded) == GOOD + 1 + len(ODD_PAGES)  # the tracked link and the feeds' items added none
 
     # The long text: stored whole, entities found all through it, each span where it says.
     ((length, found, last, misplaced),) = query(
@@ -221,6 +301,9 @@ def test_poison_soak(server: FaultServer, tmp_path: Path, ledger: Ledger) -> Non
         by_url.setdefault(url, []).append((status, error))
     expected = {server.url + path: pattern for path, (_, pattern) in HOSTILE_PAGES.items()}
     expected[PORT_OUT_OF_RANGE] = r"^refused: .*malformed URL"
+    expected[METADATA] = r"^refused: .*metadata"
+    expected[NO_SUCH_HOST] = r"^DNS lookup failed"
+    expected[refused] = r"(?i)connect"
     for url, pattern in expected.items():
         assert len(by_url.get(url, [])) == 1, (url, by_url.get(url))
         ((status, error),) = by_url[url]
@@ -235,6 +318,11 @@ def test_poison_soak(server: FaultServer, tmp_path: Path, ledger: Ledger) -> Non
     )
     for path in HOSTILE_FEEDS:  # the console names each failed feed
         assert f"feed {server.url}{path} failed: " in first.stderr
+    for path in READABLE_FEEDS:  # read for their items; no entity expanded, no file read
+        error = feed_errors[server.url + path]
+        assert error is None or error.endswith("items skipped: no usable link"), (path, error)
+    titles = " ".join(title or "" for (title,) in query(db, "SELECT title FROM entries"))
+    assert "lollol" not in titles and "root:" not in titles
     gone = {url for url, rows in by_url.items() if rows[0][0] == "gone"}
     assert {server.url + "/bad/404", server.url + "/bad/to-metadata", PORT_OUT_OF_RANGE} <= gone
 
