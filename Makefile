@@ -17,7 +17,7 @@ run: install
 	$(BIN)/newsint run
 
 test: install
-	$(BIN)/ruff check pipeline flows warehouse tests bench scripts
+	$(BIN)/ruff check newsint pipeline flows warehouse tests bench scripts
 	$(BIN)/python -m pytest -q
 
 # A local Prefect server on 127.0.0.1 (state in data/prefect-ui) for reviewing runs in the UI.
@@ -43,8 +43,8 @@ bench: install
 	$(BIN)/python -m bench.run
 
 lint: install
-	$(BIN)/ruff check pipeline flows warehouse tests
-	$(BIN)/ruff format --check pipeline flows warehouse tests
+	$(BIN)/ruff check newsint pipeline flows warehouse tests
+	$(BIN)/ruff format --check newsint pipeline flows warehouse tests
 
 clean:
 	rm -rf $(VENV) data models/build

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from newsint.cli import app
 
 pytestmark = pytest.mark.model
 runner = CliRunner()

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from newsint.cli import app
 from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
 from scripts import chromium

@@ -1,0 +1,1 @@
+"""The `newsint` command line: the top layer, over flows/, warehouse/ and pipeline/."""
