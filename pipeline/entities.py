@@ -17,13 +17,7 @@ from spacy.tokens import Doc, Span
 from pipeline.nlp.build import load_pipeline, model_config
 from pipeline.nlp.pieces import text_pieces
 from pipeline.nlp.version import MODELS
-from pipeline.norms.countries import (
-    Ambiguity,
-    CountryTable,
-    article_reads_other,
-    in_longer_name,
-    load_ambiguities,
-)
+from pipeline.norms.countries import Ambiguity, CountryTable, load_ambiguities, other_sense
 from pipeline.norms.people import KnownPeople, clean_name, context_cues, known_people, resolve_names
 from pipeline.norms.weapons import WeaponSystem, designation_norm, load_systems
 from pipeline.records import Mention
@@ -149,8 +143,7 @@ def doc_mentions(doc_id: str, doc: Doc, known: Knowledge) -> list[Mention]:
     found = [m for m in found if not _in_gloss(text, m.start)]
     found = _resolve_people(found, known)
     found = _resolve_ambiguous(found, known.countries)
-    senses = _ArticleSenses(text, known)
-    found = [m for m in found if not senses.other(m)]
+    found = [m for m in found if not _other_sense(m, text, known)]
     return sorted(found, key=lambda m: (m.start, m.end, m.label))
 
 
@@ -177,28 +170,12 @@ def _language_names() -> frozenset[str]:
     return frozenset(names | {name.split()[-1] for name in names})
 
 
-class _ArticleSenses:
-    """'Georgia' the US state, 'Jordan' in a person's name: not a mention of the country.
-
-    Which sense the article's cue words favour is worked out once per name and article, not
-    once per mention: a long page names 'Georgia' hundreds of times.
-    """
-
-    def __init__(self, text: str, known: Knowledge) -> None:
-        self.text = text
-        self.known = known
-        self.by_name: dict[str, bool] = {}
-
-    def other(self, mention: Mention) -> bool:
-        ambiguity = self.known.ambiguities.get(mention.text) if mention.label == "COUNTRY" else None
-        if ambiguity is None:
-            return False
-        known = self.known
-        if in_longer_name(self.text, mention.start, mention.end, known.function_words, known.not_names):
-            return True
-        if mention.text not in self.by_name:
-            self.by_name[mention.text] = article_reads_other(ambiguity, self.text)
-        return self.by_name[mention.text]
+def _other_sense(mention: Mention, text: str, known: Knowledge) -> bool:
+    """'Georgia' the US state, 'Jordan' in a person's name: not a mention of the country."""
+    ambiguity = known.ambiguities.get(mention.text) if mention.label == "COUNTRY" else None
+    return ambiguity is not None and other_sense(
+        ambiguity, text, mention.start, mention.end, known.function_words, known.not_names
+    )
 
 
 def _from_ent(doc_id: str, ent: Span, known: Knowledge, sentences: _Sentences) -> Mention | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pycountry
@@ -185,8 +186,13 @@ def in_longer_name(
     )
 
 
+@lru_cache(maxsize=8)
 def article_reads_other(ambiguity: Ambiguity, text: str) -> bool:
-    """The article's cue words favour the other sense (Atlanta for Georgia) over the country's."""
+    """The article's cue words favour the other sense (Atlanta for Georgia) over the country's.
+
+    Cached: the answer holds for the whole article, and a long page names 'Georgia' hundreds of
+    times (a string keeps its hash, so asking again with the same text costs nothing).
+    """
     if any(cue in text for cue in ambiguity.cues_country):
         return False
     return any(cue in text for cue in ambiguity.cues_other)
