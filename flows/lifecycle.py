@@ -41,4 +41,4 @@ def tracked_run(settings: Settings, flow: str) -> Iterator[RunSummary]:
             runs.finish_run(con, summary.run_id, "failed", summary.counts(), one_line(exc))
         raise
     with db.open_warehouse(settings.db_path) as con:
-        runs.finish_run(con, summary.run_id, "completed", summary.counts(), "; ".join(summary.errors) or None)
+        runs.finish_run(con, summary.run_id, "completed", summary.counts())

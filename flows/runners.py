@@ -8,8 +8,9 @@ back to the flow in batch order, where the one DuckDB writer loads them batch by
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
+from functools import partial
 from itertools import chain
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -73,10 +74,7 @@ def find_in_batches(
     find = find.with_options(timeout_seconds=settings.nlp_timeout_seconds)
     if runner is None:
         for articles, failures in fetched:
-            try:
-                yield articles, failures, find(settings, articles)
-            except Exception as exc:
-                yield one_by_one(find, settings, articles, failures, exc)
+            yield _parsed(find, settings, articles, failures, partial(find, settings, articles))
         return
     batches = iter(fetched)
     first = next(batches, None)
@@ -102,10 +100,21 @@ def _collected(
     settings: Settings,
     submitted: tuple[list[Article], list[Failure], PrefectFuture[Found]],
 ) -> tuple[list[Article], list[Failure], Found]:
-    """A submitted batch once its mentions are back; a failed batch is parsed again one by one."""
+    """A submitted batch once its mentions are back."""
     articles, failures, future = submitted
+    return _parsed(find, settings, articles, failures, future.result)
+
+
+def _parsed(
+    find: Task[[Settings, Sequence[Article]], Found],
+    settings: Settings,
+    articles: list[Article],
+    failures: list[Failure],
+    result: Callable[[], Found],
+) -> tuple[list[Article], list[Failure], Found]:
+    """A batch with its mentions (`result`); if the batch failed, parsed again one by one."""
     try:
-        return articles, failures, future.result()
+        return articles, failures, result()
     except Exception as exc:
         return one_by_one(find, settings, articles, failures, exc)
 
@@ -138,7 +147,11 @@ def one_by_one(
             failures.append(Failure(article.url, article.article_id, "entities", reason, permanent=True))
         else:
             kept.append(article)
-    return kept, failures, pa.concat_tables(tables) if tables else find(settings, [])
+    if tables:
+        return kept, failures, pa.concat_tables(tables)
+    # Not one article parsed: asking for none tells a broken pipeline (a missing model raises
+    # again, the run fails and its entries stay pending) from articles that each fail alone.
+    return kept, failures, find(settings, [])
 
 
 def _worker_slots(runner: DaskTaskRunner) -> int:

@@ -26,11 +26,7 @@ def report(flow: Flow[..., Any], flow_run: FlowRun, state: State) -> None:
     deployment = f"ingest-{flow_run.parameters.get('group')}"
     summary = state.result(raise_on_failure=False) if state.is_completed() else None
     if isinstance(summary, RunSummary):
-        line = (
-            f"run {summary.run_id}: {summary.articles_new} new, {summary.articles_changed} changed, "
-            f"{summary.articles_failed} failed articles; {summary.mentions} mentions; "
-            f"{summary.feeds_failed} of {summary.feeds_polled} feeds failed"
-        )
+        line = f"run {summary.run_id}: {summary.outcome()}"
     else:
         line = f"run {flow_run.name}: {state.name}" + (f": {state.message}" if state.message else "")
     print(f"{datetime.now():%H:%M:%S} {deployment} {line}", flush=True)

@@ -18,7 +18,6 @@ class RunSummary:
     articles_unchanged: int = 0
     articles_failed: int = 0
     mentions: int = 0
-    errors: list[str] = field(default_factory=list)
     # Not columns of the runs table: counts() keeps only the int fields above.
     failed_feeds: list[tuple[str, str]] = field(default_factory=list)
     mentions_per_label: dict[str, int] = field(default_factory=dict)
@@ -31,6 +30,13 @@ class RunSummary:
         self.articles_unchanged += unchanged
         self.articles_failed += failed
         self.mentions += mentions
+
+    def outcome(self) -> str:
+        """What an ingest run did, in one line, as `newsint run` and `newsint serve` print it."""
+        return (
+            f"{self.articles_new} new, {self.articles_changed} changed, {self.articles_failed} failed"
+            f" articles; {self.mentions} mentions; {self.feeds_failed} of {self.feeds_polled} feeds failed"
+        )
 
     def counts(self) -> dict[str, int]:
         return {k: v for k, v in asdict(self).items() if isinstance(v, int)}

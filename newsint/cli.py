@@ -61,12 +61,13 @@ def _user_message(error: BaseException) -> str:
     """What the user got wrong, in one line: the library's own words, without its traceback."""
     import duckdb
 
+    from pipeline.errors import first_line
+
     if isinstance(error, duckdb.Error):
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return f"SQL error: {first}"
+        return f"SQL error: {first_line(error)}"
     if isinstance(error, OSError) and error.filename is not None:
         return f"{error.filename}: {error.strerror or error}"
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return first_line(error)
 
 
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML config file.")]
@@ -165,7 +166,8 @@ def _one_off_run() -> Iterator[None]:
     """A flow run started from the command line sends no Prefect heartbeats unless
     PREFECT_FLOWS_HEARTBEAT_FREQUENCY asks for them: they only feed a crashed-run automation, and
     Prefect ends every run by joining their thread, which sleeps in 1 s steps (up to 1 s per run,
-    half of a run with nothing new). Served deployments keep Prefect's default."""
+    half of a run with nothing new). Served deployments keep Prefect's default. Prefect's logging
+    is set up by now (importing the flow did it), so its console loses tracebacks here."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     _console_without_tracebacks()
@@ -192,12 +194,7 @@ def run(config: ConfigOption = None, db: DbOption = None) -> None:
     with connect(settings.db_path, read_only=True) as con:
         top = top_entities(con, per_label=5)
         ((total,),) = con.execute("SELECT count(*) FROM articles").fetchall()
-    typer.echo(
-        f"\nRun {summary.run_id}: {summary.articles_new} new, {summary.articles_changed} changed, "
-        f"{summary.articles_failed} failed articles; {summary.mentions} mentions; "
-        f"{summary.feeds_failed} of {summary.feeds_polled} feeds failed "
-        f"({total} articles in {settings.db_path})."
-    )
+    typer.echo(f"\nRun {summary.run_id}: {summary.outcome()} ({total} articles in {settings.db_path}).")
     for label in ("PERSON", "COUNTRY", "WEAPON"):
         names = ", ".join(f"{name} ({n})" for lab, name, n in top if lab == label)
         typer.echo(f"  top {label.lower():8} {names or '-'}")

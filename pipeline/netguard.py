@@ -7,7 +7,7 @@ import socket
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from pipeline.urls import web_url_problem
+from pipeline.urls import unparsable, web_url_problem
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -47,10 +47,9 @@ class NetGuard:
 
     def check(self, url: str) -> None:
         """Raise Refused unless `url` is http(s) and every address its host resolves to is allowed."""
-        try:
-            parts = urlsplit(url)
-        except ValueError as exc:
-            raise Refused(f"{REFUSED} malformed URL {url[:200]!r}: {exc}") from exc
+        if problem := unparsable(url):
+            raise Refused(f"{REFUSED} {problem}")
+        parts = urlsplit(url)
         if parts.scheme.lower() not in WEB_SCHEMES:
             raise Refused(f"{REFUSED} scheme {parts.scheme or '(none)'!r} is not http(s)")
         if problem := web_url_problem(url):

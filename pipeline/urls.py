@@ -25,17 +25,24 @@ class BadURL(ValueError):
     """A URL the standard library cannot take apart: a port out of range, a broken IPv6 host."""
 
 
-def web_url_problem(url: str) -> str | None:
-    """Why `url` is not a usable http(s) URL, or None when it is.
+def unparsable(url: str) -> str | None:
+    """Why the standard library cannot take `url` apart, or None when it can.
 
     `urlsplit` raises on a broken IPv6 literal and `.port` on a port out of range; asked first,
     a URL from a feed, a redirect or a sitemap is refused as a value instead of failing later.
     """
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+        urlsplit(url).port  # noqa: B018 - raises ValueError for a port out of range or not a number
     except ValueError as exc:
         return f"malformed URL {url[:200]!r}: {exc}"
+    return None
+
+
+def web_url_problem(url: str) -> str | None:
+    """Why `url` is not a usable http(s) URL, or None when it is."""
+    if problem := unparsable(url):
+        return problem
+    parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
         return f"not an http(s) URL: {url[:200]!r}"
     if not parts.hostname or any(c.isspace() for c in url.strip()):
@@ -54,9 +61,7 @@ def joined_url(base: str, link: str) -> str:
 def canonical_url(url: str) -> str:
     """Lower-case scheme and host, no fragment, no tracking parameters (utm_*, fbclid, ...).
     A malformed URL comes back as given: it names its entry until its fetch is refused."""
-    try:
-        urlsplit(url).port  # noqa: B018 - raises ValueError for a broken host or port
-    except ValueError:
+    if unparsable(url):
         return url
     url = urldefrag(url).url
     if url.startswith("file:"):

@@ -40,17 +40,19 @@ def pipeline_version(model: str, code: Path | None = None, models: Path | None =
     code = code or Path(__file__).resolve().parent.parent
     models = models or MODELS
     digest = hashlib.sha256(f"{model}=={base_model_version(model)}".encode())
-    inputs = [
-        path
+    # Each input under a name relative to its root, so a moved checkout keeps its version.
+    inputs = {
+        f"models/{path.relative_to(models)}": path
         for top in models.iterdir()
         if top.name != "build"  # what is built from the data is not part of its identity
         for path in ([top] if top.is_file() else top.rglob("*"))
         if path.is_file()
-    ]
+    }
     for name in MENTION_CODE:
         part = code / name
-        inputs += [part] if part.is_file() else part.rglob("*.py")
-    for path in sorted(inputs):
-        digest.update(str(path.relative_to(models if path.is_relative_to(models) else code)).encode())
-        digest.update(path.read_bytes())
+        files = [part] if part.is_file() else part.rglob("*.py")
+        inputs |= {f"pipeline/{path.relative_to(code)}": path for path in files}
+    for name in sorted(inputs):
+        digest.update(name.encode())
+        digest.update(inputs[name].read_bytes())
     return digest.hexdigest()[:12]
