@@ -67,6 +67,13 @@ def huge_text_page() -> bytes:
     return f"<html lang='en'><head><title>Huge</title></head>{body}</html>".encode()
 
 
+MALFORMED = r"^refused: .*malformed URL"
+
+
+def redirect(location: str) -> Route:
+    return Route(status=302, headers={"Location": location})
+
+
 # A hostile page: its reply, and what its recorded reason must say.
 HOSTILE_PAGES: dict[str, tuple[Route, str]] = {
     "/bad/500": (Route(b"oops", status=500), r"HTTP 500"),
@@ -89,20 +96,11 @@ HOSTILE_PAGES: dict[str, tuple[Route, str]] = {
         r"^not a web page",
     ),
     "/bad/binary": (Route(random.Random(7).randbytes(20_000), headers=HTML), r"^no article text"),
-    "/bad/loop": (Route(status=302, headers={"Location": "/bad/loop"}), r"redirect"),
-    "/bad/to-metadata": (
-        Route(status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"}),
-        r"^refused: .*metadata",
-    ),
-    "/bad/to-file": (Route(status=302, headers={"Location": "file:///etc/passwd"}), r"^refused: "),
-    "/bad/to-bad-port": (
-        Route(status=302, headers={"Location": "http://127.0.0.1:99999/y"}),
-        r"^refused: .*malformed URL",
-    ),
-    "/bad/to-bad-host": (
-        Route(status=302, headers={"Location": "http://[zz/y"}),
-        r"^refused: .*malformed URL",
-    ),
+    "/bad/loop": (redirect("/bad/loop"), r"redirect"),
+    "/bad/to-metadata": (redirect("http://169.254.169.254/latest/meta-data/"), r"^refused: .*metadata"),
+    "/bad/to-file": (redirect("file:///etc/passwd"), r"^refused: "),
+    "/bad/to-bad-port": (redirect("http://127.0.0.1:99999/y"), MALFORMED),
+    "/bad/to-bad-host": (redirect("http://[zz/y"), MALFORMED),
     "/bad/410": (Route(b"", status=410), r"HTTP 410"),
     "/bad/429": (Route(b"", status=429, headers={"Retry-After": "3600"}), r"429"),
     "/bad/chunked-over-cap": (Route(b"y" * (CAP + 10), chunked=True, headers=HTML), r"^response larger than"),
@@ -115,10 +113,10 @@ HOSTILE_PAGES: dict[str, tuple[Route, str]] = {
         Route(b"%PDF-1.4\n" + bytes(2000), headers={"Content-Type": "application/pdf"}),
         r"^not a web",
     ),
-    "/bad/hop/0": (Route(status=302, headers={"Location": "/bad/hop/1"}), r"redirects"),
+    "/bad/hop/0": (redirect("/bad/hop/1"), r"redirects"),
 }
 # A chain of redirects longer than max_redirects (5), starting at /bad/hop/0.
-HOPS = {f"/bad/hop/{n}": Route(status=302, headers={"Location": f"/bad/hop/{n + 1}"}) for n in range(1, 8)}
+HOPS = {f"/bad/hop/{n}": redirect(f"/bad/hop/{n + 1}") for n in range(1, 8)}
 JAPANESE = (
     "<html><head><meta charset='shift_jis'><title>防衛</title></head><body><article>"
     + "".join(
@@ -147,14 +145,8 @@ NO_SUCH_HOST = "http://newsint-soak.invalid/story"
 SKIPPED_LINKS = ["http://[zz/x", "file:///etc/passwd", "javascript:alert(1)"]
 # Whole feeds that are hostile, beside the one with the items.
 HOSTILE_FEEDS: dict[str, tuple[Route, str]] = {
-    "/feeds/to-bad-port.xml": (
-        Route(status=302, headers={"Location": "http://127.0.0.1:99999/feed.xml"}),
-        r"^refused: .*malformed URL",
-    ),
-    "/feeds/to-bad-host.xml": (
-        Route(status=302, headers={"Location": "http://[zz/feed.xml"}),
-        r"^refused: .*malformed URL",
-    ),
+    "/feeds/to-bad-port.xml": (redirect("http://127.0.0.1:99999/feed.xml"), MALFORMED),
+    "/feeds/to-bad-host.xml": (redirect("http://[zz/feed.xml"), MALFORMED),
     "/feeds/broken.xml": (Route(b"down", status=500), r"HTTP 500"),
     "/feeds/not-a-feed.xml": (Route(good_page(903), headers=HTML), r"not a feed"),
     "/feeds/empty.xml": (Route(b"", headers={"Content-Type": "application/rss+xml"}), r"empty"),
@@ -300,7 +292,7 @@ def test_poison_soak(server: FaultServer, tmp_path: Path, ledger: Ledger) -> Non
     for url, status, error in events:
         by_url.setdefault(url, []).append((status, error))
     expected = {server.url + path: pattern for path, (_, pattern) in HOSTILE_PAGES.items()}
-    expected[PORT_OUT_OF_RANGE] = r"^refused: .*malformed URL"
+    expected[PORT_OUT_OF_RANGE] = MALFORMED
     expected[METADATA] = r"^refused: .*metadata"
     expected[NO_SUCH_HOST] = r"^DNS lookup failed"
     expected[refused] = r"(?i)connect"
