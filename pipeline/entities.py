@@ -42,6 +42,7 @@ class Knowledge:
     people: KnownPeople
     place_before: frozenset[str]  # words after which a capital is a place ("talks in Moscow")
     place_of: frozenset[str]  # nouns that make "<noun> of <Name>" a place ("west of Damascus")
+    ship_prefixes: frozenset[str]  # "USS", "HMS": a warship's name as written keeps its prefix
 
 
 @lru_cache(maxsize=1)
@@ -66,6 +67,7 @@ def knowledge() -> Knowledge:
             [*cues["place_before"], *read_lines(MODELS / "countries" / "place_before_capital.txt")]
         ),
         place_of=frozenset(cues["place_of"]),
+        ship_prefixes=frozenset(read_lines(MODELS / "weapons" / "ship_prefixes.txt")),
     )
 
 
@@ -140,6 +142,8 @@ def doc_mentions(doc_id: str, doc: Doc, known: Knowledge) -> list[Mention]:
     # square of the text (one call per mention).
     text = sentences.text
     found = _with_compounds(doc_id, text, found, known, sentences)
+    found = _named_ships(doc_id, text, found, known, sentences)
+    found = _joined_systems(text, found)
     found = [m for m in found if not _in_gloss(text, m.start)]
     found = _resolve_people(found, known)
     found = _resolve_ambiguous(found, known.countries)
@@ -206,7 +210,12 @@ def _from_ent(doc_id: str, ent: Span, known: Knowledge, sentences: _Sentences) -
                 doc_id, ent, "WEAPON", kind, "pattern", "generic", conf["pattern"], sentences, attrs
             )
         system = known.systems[key]
-        attrs = {"category": system.category, "origin": system.origin, "weapon_id": system.id}
+        attrs = {
+            "category": system.category,
+            "origin": system.origin,
+            "weapon_id": system.id,
+            **system.attributes(),
+        }
         return _mention(
             doc_id,
             ent,
@@ -356,6 +365,75 @@ def _with_compounds(
         return at >= 0 and m.start < spans[at][1]
 
     return [m for m in found if not (m.label == "COUNTRY" and inside_compound(m))] + compounds
+
+
+# A hull number in brackets right after a ship's name: "USS Hopper (DDG 70)", "HMS Ocean (L 12)".
+HULL_AFTER = re.compile(r"\s*\(\s*([A-Z]{1,4}[ -]?\d{1,4})\s*\)")
+
+
+def _named_ships(
+    doc_id: str, text: str, found: list[Mention], known: Knowledge, sentences: _Sentences
+) -> list[Mention]:
+    """A warship's norm is its name with its prefix, as the text gives it ("FS Forbin" for a later
+    "Forbin"), and the hull number in brackets after a name is that ship too."""
+    full = {}
+    for m in found:
+        if m.label == "WEAPON" and m.text.split(" ", 1)[0] in known.ship_prefixes and " " in m.text:
+            full.setdefault(m.text.split(" ", 1)[1], m.text)
+    if not full:
+        return found
+    ships = {name for name in full.values()}
+    at = {(m.start, m.end): i for i, m in enumerate(found)}
+    out = list(found)
+    for i, m in enumerate(found):
+        if m.label != "WEAPON":
+            continue
+        name = m.text if m.text in ships else full.get(m.text)
+        if name is None:
+            continue
+        out[i] = replace(m, norm=name, kind="ship")
+        hull = HULL_AFTER.match(text, m.end)
+        if hull is None:
+            continue
+        start, end = hull.span(1)
+        sentence, sentence_start = sentences.at(start)
+        attrs = {"category": "naval", "hull": hull.group(1)}
+        number = Mention(
+            doc_id,
+            start,
+            end,
+            text[start:end],
+            "WEAPON",
+            name,
+            "pattern",
+            "hull",
+            m.confidence,
+            sentence,
+            sentence_start,
+            attrs,
+        )
+        if (start, end) in at:
+            out[at[(start, end)]] = number
+        else:
+            out.append(number)
+    return out
+
+
+def _joined_systems(text: str, found: list[Mention]) -> list[Mention]:
+    """'KC-135R' + 'Stratotanker', each a form of one system, side by side: one mention."""
+    out: list[Mention] = []
+    for m in sorted(found, key=lambda m: (m.start, m.end)):
+        prev = next((p for p in reversed(out) if p.label == "WEAPON"), None)
+        same = prev is not None and m.label == "WEAPON" and m.attrs.get("weapon_id")
+        if (
+            same
+            and prev.attrs.get("weapon_id") == m.attrs["weapon_id"]
+            and not text[prev.end : m.start].strip()
+        ):
+            out[out.index(prev)] = replace(prev, end=m.end, text=text[prev.start : m.end])
+            continue
+        out.append(m)
+    return out
 
 
 def _resolve_people(found: list[Mention], known: Knowledge) -> list[Mention]:

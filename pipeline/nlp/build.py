@@ -19,7 +19,9 @@ from pipeline.norms.countries import CountryTable
 from pipeline.norms.people import context_cues, known_people
 from pipeline.norms.tables import read_lines, read_tsv
 from pipeline.norms.weapons import (
+    ClassModifiers,
     designation_patterns,
+    load_abbreviations,
     load_heads,
     load_systems,
     ship_patterns,
@@ -70,11 +72,16 @@ def build(model: str, target: Path) -> None:
     pattern_ruler.add_patterns(designation_patterns(designations) + ship_patterns(ships, hulls))
     heads = [head.as_config() for head in load_heads(MODELS / "weapons" / "heads.tsv").values()]
     stop = [r["word"] for r in read_tsv(MODELS / "weapons" / "modifiers.tsv")]
-    parents = read_lines(MODELS / "weapons" / "compound_parents.txt")
     nlp.add_pipe(
         "newsint_weapon_phrases",
         before="ner",
-        config={"heads": heads, "stop_modifiers": stop, "compound_parents": parents},
+        config={
+            "heads": heads,
+            "stop_modifiers": stop,
+            "non_weapon_heads": read_lines(MODELS / "weapons" / "non_weapon_heads.txt"),
+            "class_modifiers": ClassModifiers.load(MODELS / "weapons" / "class_modifiers.tsv").as_config(),
+            "abbreviations": load_abbreviations(MODELS / "weapons" / "abbreviations.tsv"),
+        },
     )
     # Known people come after the model, filling only what it missed ("Assad's regime"), so the
     # model's reading of a longer name ("Yasuichi Hamada") is never cut to a listed surname.

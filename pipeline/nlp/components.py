@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from pipeline.norms.weapons import Head, generic_norm
+from pipeline.norms.weapons import ClassModifiers, Head, generic_norm
 
 PHRASE_POS = frozenset({"ADJ", "NOUN", "PROPN", "VERB", "NUM"})
 MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "npadvmod", "nummod", "advmod", "punct"})
@@ -21,64 +21,117 @@ class WeaponPhrases:
     """Generic weapon phrases from the tagger and parser: a head ('missile') and its modifiers.
 
     Runs before `ner`, so the model cannot take a weapon phrase for a PERSON. A phrase right after
-    a named system ('Patriot' + 'missile system') extends that system's span instead.
+    a named system ('Patriot' + 'missile system') extends that system's span instead. The span and
+    the norm keep only class modifiers ('hypersonic', 'anti-ship'); the other modifiers may still
+    make a head a weapon ('coalition aircraft' is a military aircraft) but stay outside it.
     """
 
-    def __init__(self, heads: list[Head], stop_modifiers: list[str], compound_parents: list[str]) -> None:
+    def __init__(
+        self,
+        heads: list[Head],
+        stop_modifiers: list[str],
+        non_weapon_heads: list[str],
+        class_modifiers: ClassModifiers,
+        abbreviations: dict[str, str],
+    ) -> None:
         self.heads = {head.lemmas: head for head in heads}
         self.longest = max((len(k) for k in self.heads), default=1)
         self.stop = frozenset(stop_modifiers)
-        self.parents = frozenset(compound_parents)
+        self.non_weapon_heads = frozenset(non_weapon_heads)
+        self.classes = class_modifiers
+        self.abbreviations = abbreviations
 
     def __call__(self, doc: Doc) -> Doc:
         ents = list(doc.ents)
         owner = {i: e for e in ents for i in range(e.start, e.end)}
         found: list[Span] = []
         for token in doc:
-            if token.pos_ not in ("NOUN", "PROPN") or token.i in owner:
+            if token.i in owner or self._modifies_other_noun(token, owner):
                 continue
-            if (
-                token.dep_ == "compound"
-                and token.head.i > token.i
-                and token.head.lemma_.lower() not in self.parents
-            ):
-                continue  # a modifier of a larger noun: "missile" in "missile defence technology"
+            if token.pos_ not in ("NOUN", "PROPN") and not _before_named_weapon(token, owner):
+                continue
             match = self._head_at(doc, token.i, owner)
-            if match is None or match[1].category == "-":  # no head, or a phrase that names people
+            if match is None or match[1].category == "-":  # no head, or a phrase that is no weapon
                 continue
             head_start, head = match
             start = self._modifiers_start(doc, head_start, owner)
+            kept = self._class_start(doc, start, head_start)
             before = owner.get(start - 1)
+            if before is not None and before.label_ == "WEAPON" and start > 0 and kept == start:
+                ents.remove(before)  # "Patriot batteries", "K9 self-propelled howitzers"
+                found.append(Span(doc, before.start, token.i + 1, "WEAPON", span_id=before.id_))
+                continue
             national = before is not None and before.label_ == "COUNTRY"  # "Israeli jets"
-            if start == head_start and not (head.bare or national):
+            if head.needs_class:
+                if kept == head_start and not self._listed_with_weapon(doc, token, owner):
+                    continue
+            elif start == head_start and not (head.bare or national):
                 continue
-            named = owner.get(start - 1)
-            if named is not None and named.label_ == "WEAPON" and start > 0:
-                ents.remove(named)
-                found.append(Span(doc, named.start, token.i + 1, "WEAPON", span_id=named.id_))
-                continue
-            norm = generic_norm([t.text for t in doc[start:head_start]], head.lemmas)
-            found.append(Span(doc, start, token.i + 1, "WEAPON", span_id=f"pattern|{head.category}|{norm}"))
+            norm = generic_norm([t.text for t in doc[kept:head_start]], head.words, self.abbreviations)
+            found.append(Span(doc, kept, token.i + 1, "WEAPON", span_id=f"pattern|{head.category}|{norm}"))
         doc.ents = filter_spans(ents + found)
         return doc
+
+    def _modifies_other_noun(self, token: Token, owner: dict[int, Span]) -> bool:
+        """'missile' in 'missile strike' or 'tank crew': a modifier of a larger noun, not a weapon.
+
+        A weapon head after it ('missile launcher') takes the word as its own modifier; a named
+        weapon after it ('the frigate FS Forbin') is the same thing named, not a larger noun."""
+        if token.dep_ == "compound" and token.head.i > token.i:
+            named = owner.get(token.head.i)
+            return named is None or named.label_ != "WEAPON"
+        if token.i + 1 == len(token.doc):
+            return False
+        following = token.nbor()
+        return following.pos_ == "NOUN" and following.lemma_.lower() in self.non_weapon_heads
 
     def _head_at(self, doc: Doc, end: int, owner: dict[int, Span]) -> tuple[int, Head] | None:
         for size in range(min(self.longest, end + 1), 0, -1):
             start = end - size + 1
             if any(i in owner for i in range(start, end + 1)):
                 continue
-            lemmas = tuple(doc[i].lemma_.lower() for i in range(start, end + 1))
-            if lemmas in self.heads:
-                return start, self.heads[lemmas]
+            words = doc[start : end + 1]
+            for key in (tuple(t.lower_ for t in words), tuple(t.lemma_.lower() for t in words)):
+                if key in self.heads:
+                    return start, self.heads[key]
         return None
+
+    def _listed_with_weapon(self, doc: Doc, token: Token, owner: dict[int, Span]) -> bool:
+        """'fighters' in 'fighters, bombers and airlifters': a word listed with a weapon is one."""
+        linked = [c for c in token.children if c.dep_ == "conj"]
+        if token.dep_ == "conj":
+            linked.append(token.head)
+        for other in linked:
+            if owner.get(other.i) is not None and owner[other.i].label_ == "WEAPON":
+                return True
+            match = self._head_at(doc, other.i, owner)
+            if match is not None and match[1].bare and match[1].category != "-":
+                return True
+        return False
+
+    def _class_start(self, doc: Doc, start: int, head_start: int) -> int:
+        """Where the class modifiers right before the head begin: whole words, so 'anti-ship' and
+        'medium-range' are judged as written, not as spaCy's three tokens. A capitalised word
+        before a lower-case head is part of a name ('Red Sea drone'), not a class."""
+        kept = head_start
+        i = head_start
+        title_case = doc[head_start].is_title
+        while i > start:
+            word_start = i - 1
+            while word_start > start and not doc[word_start - 1].whitespace_:
+                word_start -= 1
+            word = "".join(t.text_with_ws for t in doc[word_start:i]).strip()
+            named = word[:1].isupper() and not title_case and not doc[word_start].is_sent_start
+            if named or not self.classes.keeps(word):
+                break
+            kept = i = word_start
+        return kept
 
     def _modifiers_start(self, doc: Doc, head_start: int, owner: dict[int, Span]) -> int:
         start = head_start
         while start > 0 and not doc[start].is_sent_start:
             prev = doc[start - 1]
-            if prev.i in owner and owner[prev.i].label_ != "WEAPON":
-                break
-            if prev.i in owner:  # a named weapon: the caller merges
+            if prev.i in owner:  # another entity; a named weapon is merged by the caller
                 break
             if prev.text in {"-", "–"} and start >= 2 and doc[start - 2].i not in owner:
                 start -= 1
@@ -100,18 +153,39 @@ class WeaponPhrases:
         return min(start, head_start)
 
 
+def _before_named_weapon(token: Token, owner: dict[int, Span]) -> bool:
+    """'ships' in 'U.K. ships HMS Ocean', which the tagger reads as a verb: a class word right
+    before a named weapon is a noun in apposition."""
+    after = owner.get(token.i + 1)
+    return after is not None and after.label_ == "WEAPON" and after.start == token.i + 1
+
+
 @Language.factory(
     "newsint_weapon_phrases",
-    default_config={"heads": [], "stop_modifiers": [], "compound_parents": []},
+    default_config={
+        "heads": [],
+        "stop_modifiers": [],
+        "non_weapon_heads": [],
+        "class_modifiers": {},
+        "abbreviations": {},
+    },
 )
 def make_weapon_phrases(
     nlp: Language,
     name: str,
     heads: list[dict[str, Any]],
     stop_modifiers: list[str],
-    compound_parents: list[str],
+    non_weapon_heads: list[str],
+    class_modifiers: dict[str, list[str]],
+    abbreviations: dict[str, str],
 ) -> WeaponPhrases:
-    return WeaponPhrases([Head.from_config(h) for h in heads], stop_modifiers, compound_parents)
+    return WeaponPhrases(
+        [Head.from_config(h) for h in heads],
+        stop_modifiers,
+        non_weapon_heads,
+        ClassModifiers.from_config(class_modifiers),
+        abbreviations,
+    )
 
 
 ARTICLES = frozenset({"the", "a", "an"})
@@ -126,8 +200,6 @@ class EntityRules:
     - a name the document has established as a person is a person wherever it recurs;
     - a "person" in a place context ("in Raqqah", "the liberation of Raqqah") or after an
       article ("the Levant") is not, anywhere in the document;
-    - a name right before a word like "regime" names a government, not the person ("the Assad
-      regime", as event coders read it; "Assad's regime" still names him);
     - a named ship's short name is that ship wherever it recurs ("FS Forbin" ... "Forbin").
     """
 
@@ -137,14 +209,12 @@ class EntityRules:
         place_before: list[str],
         place_of: list[str],
         not_name: list[str],
-        government_after: list[str],
         name_particle: list[str],
     ) -> None:
         self.speech = frozenset(speech)
         self.place_before = frozenset(place_before)
         self.place_of = frozenset(place_of)
         self.not_name = frozenset(not_name)
-        self.government_after = frozenset(government_after)
         self.name_particle = frozenset(name_particle)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -153,19 +223,11 @@ class EntityRules:
         recurring = self._recurring(doc, ents)
         ships = {s.text for s in recurring if s.label_ == "WEAPON"}  # "FS Forbin" ... "Forbin"
         ents = _add_free([e for e in ents if not (e.label_ == "PERSON" and e.text in ships)], recurring)
-        doc.ents = sorted(
-            e
-            for e in ents
-            if not (e.label_ == "PERSON" and (self._not_a_name(e) or self._names_a_government(doc, e)))
-        )
+        doc.ents = sorted(e for e in ents if not (e.label_ == "PERSON" and self._not_a_name(e)))
         return doc
 
-    def _names_a_government(self, doc: Doc, ent: Span) -> bool:
-        return ent.end < len(doc) and doc[ent.end].lower_ in self.government_after
-
     def _drop_places(self, doc: Doc, ents: list[Span]) -> list[Span]:
-        # A person from the gazetteer keeps its label: "the Assad regime" is not a place (though
-        # not a person either: see _names_a_government).
+        # A person from the gazetteer keeps its label: "the Assad regime" is not a place.
         places = {
             e.text
             for e in ents
@@ -271,7 +333,6 @@ def _add_free(ents: list[Span], extra: list[Span]) -> list[Span]:
         "place_before": [],
         "place_of": [],
         "not_name": [],
-        "government_after": [],
         "name_particle": [],
     },
 )
@@ -282,10 +343,9 @@ def make_entity_rules(
     place_before: list[str],
     place_of: list[str],
     not_name: list[str],
-    government_after: list[str],
     name_particle: list[str],
 ) -> EntityRules:
-    return EntityRules(speech, place_before, place_of, not_name, government_after, name_particle)
+    return EntityRules(speech, place_before, place_of, not_name, name_particle)
 
 
 OUR_LABELS = OURS - {"PERSON"}  # a listed person replaces none of these where they stand

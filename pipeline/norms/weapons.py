@@ -22,19 +22,38 @@ CATEGORIES = frozenset(
         "nuclear",
         "small_arms",
         "munition",
+        "other",
     }
 )
 
 
 @dataclass(frozen=True, slots=True)
 class WeaponSystem:
-    """A named system from the gazetteer."""
+    """A named system from the gazetteer.
+
+    `name` is the norm, the system as commonly written ("Patriot"); `designation` the full one
+    ("MIM-104 Patriot") where it differs, matched in texts like an alias; `family` the system a
+    variant belongs to ("Patriot" for "Patriot PAC-3").
+    """
 
     id: str
     name: str
     aliases: tuple[str, ...]
     category: str
     origin: str | None
+    designation: str | None = None
+    family: str | None = None
+
+    def forms(self) -> list[tuple[str, str]]:
+        """(surface form, how it names the system) for the matcher. The common name is matched only
+        where it is also an alias, so a norm shortened to "Hawk" does not match the bird."""
+        first = (self.designation, "name") if self.designation else (self.name, "name")
+        return [first, *((a, "alias") for a in self.aliases if a != first[0])]
+
+    def attributes(self) -> dict[str, str]:
+        """What a mention carries beside its norm, for lookups by any spelling."""
+        extra = {"designation": self.designation, "family": self.family}
+        return {key: value for key, value in extra.items() if value}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,17 +61,71 @@ class Head:
     """The head of a generic weapon phrase ('missile' in 'hypersonic missiles')."""
 
     lemmas: tuple[str, ...]
-    category: str  # '-' for a phrase that names people ("suicide bomber"): a veto, not a weapon
+    category: str  # '-' for a phrase that is no weapon ("suicide bomber", "oil tanker"): a veto
     bare: bool  # a mention even with no modifier
+    needs_class: bool = False  # only with a class modifier, a named system or a listed weapon
+    norm: tuple[str, ...] = ()  # the head's words in norms, where not its lemmas
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The head as norms write it."""
+        return self.norm or self.lemmas
 
     def as_config(self) -> dict[str, Any]:
         """Plain values for the spaCy pipeline's config, which can hold no objects of ours."""
-        return {"head": " ".join(self.lemmas), "category": self.category, "bare": self.bare}
+        return {
+            "head": " ".join(self.lemmas),
+            "category": self.category,
+            "bare": self.bare,
+            "needs_class": self.needs_class,
+            "norm": " ".join(self.norm),
+        }
 
     @classmethod
     def from_config(cls, values: dict[str, Any]) -> Head:
         """The head that `as_config` wrote."""
-        return cls(tuple(values["head"].split()), values["category"], values["bare"])
+        return cls(
+            tuple(values["head"].split()),
+            values["category"],
+            values["bare"],
+            values["needs_class"],
+            tuple(values["norm"].split()),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ClassModifiers:
+    """The modifiers a generic weapon keeps in its span and norm (models/weapons/class_modifiers.tsv)."""
+
+    words: frozenset[str]
+    prefixes: tuple[str, ...]
+    suffixes: tuple[str, ...]
+
+    @classmethod
+    def load(cls, path: Path) -> ClassModifiers:
+        rows = read_tsv(path)
+        by_match: dict[str, list[str]] = {"word": [], "prefix": [], "suffix": []}
+        for row in rows:
+            if row["match"] not in by_match:
+                raise ValueError(f"{path}: unknown match {row['match']!r} for {row['modifier']!r}")
+            by_match[row["match"]].append(row["modifier"].lower())
+        return cls(frozenset(by_match["word"]), tuple(by_match["prefix"]), tuple(by_match["suffix"]))
+
+    def as_config(self) -> dict[str, list[str]]:
+        return {"words": sorted(self.words), "prefixes": list(self.prefixes), "suffixes": list(self.suffixes)}
+
+    @classmethod
+    def from_config(cls, values: dict[str, list[str]]) -> ClassModifiers:
+        return cls(frozenset(values["words"]), tuple(values["prefixes"]), tuple(values["suffixes"]))
+
+    def keeps(self, word: str) -> bool:
+        """Whether a whitespace-separated word ("anti-ship", "Medium-range") names a class."""
+        word = word.lower().replace("–", "-")
+        if word in self.words:
+            return True
+        if "-" not in word.strip("-"):
+            return False
+        return word.startswith(self.prefixes) or word.endswith(self.suffixes)
 
 
 def load_systems(path: Path) -> dict[str, WeaponSystem]:
@@ -71,6 +144,8 @@ def load_systems(path: Path) -> dict[str, WeaponSystem]:
                 tuple(row.get("aliases", ())),
                 row["category"],
                 row.get("origin"),
+                row.get("designation"),
+                row.get("family"),
             )
     return systems
 
@@ -80,7 +155,10 @@ def load_heads(path: Path) -> dict[tuple[str, ...], Head]:
     heads = {}
     for row in read_tsv(path):
         lemmas = tuple(row["head"].lower().split())
-        heads[lemmas] = Head(lemmas, row["category"], row["bare"] == "yes")
+        if row["bare"] not in ("yes", "no", "class"):
+            raise ValueError(f"{path}: bare must be yes, no or class for {row['head']!r}")
+        norm = tuple((row.get("norm") or "").split())
+        heads[lemmas] = Head(lemmas, row["category"], row["bare"] == "yes", row["bare"] == "class", norm)
     return heads
 
 
@@ -95,20 +173,33 @@ def system_patterns(
     loose: list[dict[str, object]] = []
     exact: list[dict[str, object]] = []
     for system in systems.values():
-        for text, kind in [(system.name, "name"), *((a, "alias") for a in system.aliases)]:
+        for text, kind in system.forms():
             pattern = {"label": "WEAPON", "pattern": text, "id": f"gazetteer|{system.id}|{kind}"}
             if re.fullmatch(r"[^\W\d_]+", text):
                 variants = {text, text.upper(), text[:1].upper() + text[1:].lower()}
-                exact.extend({**pattern, "pattern": v} for v in sorted(variants))
+                exact.extend({**pattern, "pattern": v} for v in sorted(variants | {plural(text)}))
             else:
-                loose.append(pattern)
+                loose.extend({**pattern, "pattern": v} for v in sorted({text, plural(text)}))
     return loose, exact
 
 
-def generic_norm(modifiers: list[str], head_lemmas: tuple[str, ...]) -> str:
-    """Lower-case singular phrase: 'hypersonic missiles' -> 'hypersonic missile'."""
+def plural(form: str) -> str:
+    """'TB2s', 'K9 howitzers', 'Javelins': how a system's name is written for several of it."""
+    if form.endswith(("s", "x", "ch", "sh")):
+        return form + "es" if form[-1].islower() else form
+    return form + "s"
+
+
+def generic_norm(modifiers: list[str], head_lemmas: tuple[str, ...], spelled_out: dict[str, str]) -> str:
+    """Lower-case singular phrase, abbreviations written out: 'hypersonic missiles' ->
+    'hypersonic missile', 'ICBMs' -> 'intercontinental ballistic missile'."""
     words = [m.lower() for m in modifiers] + list(head_lemmas)
-    return re.sub(r"\s*-\s*", "-", " ".join(words))
+    return re.sub(r"\s*-\s*", "-", " ".join(spelled_out.get(word, word) for word in words))
+
+
+def load_abbreviations(path: Path) -> dict[str, str]:
+    """models/weapons/abbreviations.tsv: abbreviation (lower case) -> what it stands for."""
+    return {row["abbreviation"]: row["expansion"] for row in read_tsv(path)}
 
 
 def designation_patterns(prefixes: dict[str, str]) -> list[dict[str, object]]:

@@ -130,22 +130,22 @@ def test_places_and_organisations_are_not_people(extractor: Extractor) -> None:
     assert not people & {"Raqqah", "Saray al-Jihad Group", "QUESTION"}
 
 
-def test_a_regime_named_after_a_person_is_not_that_person(extractor: Extractor) -> None:
+def test_a_name_as_a_modifier_is_still_the_person(extractor: Extractor) -> None:
     text = (
         "President Bashar al-Assad spoke in Damascus. Aid convoys were blocked by the Assad regime. "
         "Officials later met Assad."
     )
     people = [m.text for m in _run(extractor, text) if m.label == "PERSON"]
-    assert people == ["Bashar al-Assad", "Assad"]  # the one officials met, not the regime
+    assert people == ["Bashar al-Assad", "Assad", "Assad"]  # "the Assad regime" names him too
 
 
-def test_generic_weapons_keep_people_out_and_events_in(extractor: Extractor) -> None:
+def test_generic_weapons_keep_people_and_events_out(extractor: Extractor) -> None:
     text = (
         "A suicide bomber struck the market. A car bomb attack followed, and Israeli jets bombed the depot."
     )
     weapons = {m.text: m.norm for m in _run(extractor, text) if m.label == "WEAPON"}
     assert not any("bomber" in text for text in weapons)
-    assert weapons.get("car bomb") == "car bomb"
+    assert "car bomb" not in weapons  # a weapon word modifying "attack" is not a mention
     assert weapons.get("jets") == "jet"
 
 
@@ -170,7 +170,7 @@ def test_a_known_persons_bare_surname_is_found_and_tied_to_them(extractor: Extra
         extractor, "The UK condemned the attack by Assad’s regime. Officials blamed the Assad regime."
     )
     people = [m for m in mentions if m.label == "PERSON"]
-    assert [m.text for m in people] == ["Assad"]  # his regime; "the Assad regime" names a government
+    assert [m.text for m in people] == ["Assad", "Assad"]  # both regimes are named after him
     assert {m.norm for m in people} == {"Assad"}  # as the article names him
     assert all(m.attrs["known_as"] == "Bashar al-Assad" and m.attrs["country"] == "SYR" for m in people)
 

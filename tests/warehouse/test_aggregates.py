@@ -22,7 +22,7 @@ from warehouse.load import load_batch, replace_mentions
 
 DAY = datetime(2024, 3, 1, 12, tzinfo=UTC)
 COUNTRIES = ["UKR", "RUS", "POL", "USA"]
-WEAPONS = ["drone", "tank", "MIM-104 Patriot"]
+WEAPONS = ["drone", "tank", "Patriot"]
 
 # The co-mentions as migration 0002 computed them, straight from the mentions.
 CO_MENTIONS_FROM_MENTIONS = """

