@@ -43,11 +43,13 @@ class Knowledge:
     place_before: frozenset[str]  # words after which a capital is a place ("talks in Moscow")
     place_of: frozenset[str]  # nouns that make "<noun> of <Name>" a place ("west of Damascus")
     ship_prefixes: frozenset[str]  # "USS", "HMS": a warship's name as written keeps its prefix
+    place_verbs: frozenset[str]  # verbs whose object is a capital as a place ("visited Kyiv")
+    place_names: dict[tuple[str, str], str]  # (word, after|before) -> feature|currency
 
 
 @lru_cache(maxsize=1)
 def knowledge() -> Knowledge:
-    from pipeline.norms.tables import read_lines
+    from pipeline.norms.tables import read_lines, read_tsv
 
     titles = read_lines(MODELS / "people" / "titles.txt")
     cues = context_cues()
@@ -68,6 +70,11 @@ def knowledge() -> Knowledge:
         ),
         place_of=frozenset(cues["place_of"]),
         ship_prefixes=frozenset(read_lines(MODELS / "weapons" / "ship_prefixes.txt")),
+        place_verbs=frozenset(read_lines(MODELS / "countries" / "place_verbs.txt")),
+        place_names={
+            (row["word"], row["position"]): row["kind"]
+            for row in read_tsv(MODELS / "countries" / "place_names.tsv")
+        },
     )
 
 
@@ -145,10 +152,38 @@ def doc_mentions(doc_id: str, doc: Doc, known: Knowledge) -> list[Mention]:
     found = _named_ships(doc_id, text, found, known, sentences)
     found = _joined_systems(text, found)
     found = [m for m in found if not _in_gloss(text, m.start)]
+    found = [m for m in found if not (m.label == "COUNTRY" and _in_other_name(m, text, known))]
     found = _resolve_people(found, known)
     found = _resolve_ambiguous(found, known.countries)
     found = [m for m in found if not _other_sense(m, text, known)]
     return sorted(found, key=lambda m: (m.start, m.end, m.label))
+
+
+# A dateline at the start of a line: "LONDON —", "KYIV (Reuters) -", "BEIRUT, Lebanon, March 3 —".
+DATELINE = re.compile(
+    r"[ \t]*[A-Z][A-Z.'’ -]{2,30}?(?:,[ \t]*[A-Z][\w.' -]{1,30}){0,2}"
+    r"[ \t]*(?:\([^)\n]{1,30}\)[ \t]*)?[—–-]{1,2}\s"
+)
+NEXT_WORD = re.compile(r"\s+([\w'’-]+)")
+OF_BEFORE = re.compile(r"(\w+)\s+of\s+$")
+
+
+def _in_other_name(m: Mention, text: str, known: Knowledge) -> bool:
+    """A country word in a dateline ("LONDON —"), a geographic name ("Taiwan Strait", "Gulf of
+    Oman") or a currency ("Jordanian dinars"): a place or a unit, no COUNTRY mention."""
+    line = text.rfind("\n", 0, m.start) + 1
+    dateline = DATELINE.match(text, line)
+    if dateline is not None and m.end <= dateline.end():
+        return True
+    after = NEXT_WORD.match(text, m.end)
+    if after is not None:
+        word = after.group(1)
+        if known.place_names.get((word, "after")) == "feature":
+            return True
+        if known.place_names.get((word.lower(), "after")) == "currency":
+            return True
+    before = OF_BEFORE.search(text, max(0, m.start - 30), m.start)
+    return before is not None and known.place_names.get((before.group(1), "before")) == "feature"
 
 
 def _in_gloss(text: str, start: int) -> bool:
@@ -315,6 +350,12 @@ def _is_metonym(ent: Span, known: Knowledge) -> bool:
     root = ent.root
     if root.dep_ == "pobj" and root.head.lower_ in known.place_before:
         return False
+    if ent.start > 0 and ent.doc[ent.start - 1].lower_ in known.place_before:
+        return False  # "the Yemeni capital Sanaa"
+    if root.dep_ == "dobj" and root.head.lemma_.lower() in known.place_verbs:
+        return False  # "visited Kyiv", "shelled Kyiv"
+    if root.dep_ == "poss" and root.head.lemma_.lower() in known.place_of:
+        return False  # "Baghdad's Karrada neighbourhood"
     if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.lemma_.lower() in known.place_of:
         return False
     after_comma = ent.start > 0 and ent.doc[ent.start - 1].text == ","

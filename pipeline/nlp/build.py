@@ -96,7 +96,8 @@ def build(model: str, target: Path) -> None:
         },
     )
     people_ruler.add_patterns(known_people().patterns())
-    nlp.add_pipe("newsint_entity_rules", after="gazetteer_people", config=context_cues())
+    titles = read_lines(MODELS / "people" / "titles.txt")
+    nlp.add_pipe("newsint_entity_rules", after="gazetteer_people", config={**context_cues(), "title": titles})
     nlp.meta["newsint"] = {"base_model": model, "version": pipeline_version(model)}
     nlp.to_disk(target)
 

@@ -210,15 +210,17 @@ class EntityRules:
         place_of: list[str],
         not_name: list[str],
         name_particle: list[str],
+        title: list[str],
     ) -> None:
         self.speech = frozenset(speech)
         self.place_before = frozenset(place_before)
         self.place_of = frozenset(place_of)
         self.not_name = frozenset(not_name)
         self.name_particle = frozenset(name_particle)
+        self.titles = frozenset(t.rstrip(".") for t in title)
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = self._drop_places(doc, list(doc.ents))
+        ents = _with_nicknames(doc, self._drop_places(doc, list(doc.ents)))
         ents = _add_free(ents, self._after_titles(doc, ents) + self._speakers(doc))
         recurring = self._recurring(doc, ents)
         ships = {s.text for s in recurring if s.label_ == "WEAPON"}  # "FS Forbin" ... "Forbin"
@@ -240,14 +242,26 @@ class EntityRules:
         return any(t.lower_ in self.not_name for t in ent) or (len(ent) == 1 and ent.text.isupper())
 
     def _place_context(self, doc: Doc, ent: Span) -> bool:
-        if self._followed_by_country(doc, ent):
-            return True  # "Karabilah, Iraq"
+        if self._followed_by_country(doc, ent) or self._followed_by_place_noun(doc, ent):
+            return True  # "Karabilah, Iraq", "Sabboura, an area outside Damascus"
+        if _listed_with_place(ent):
+            return True  # "Mosul and Raqqah"
         before = doc[ent.start - 1] if ent.start > 0 else None
         if before is None:
             return False
         if before.lower_ in ARTICLES or before.lower_ in self.place_before:
             return True
         return before.lower_ == "of" and ent.start > 1 and doc[ent.start - 2].lemma_.lower() in self.place_of
+
+    def _followed_by_place_noun(self, doc: Doc, ent: Span) -> bool:
+        """', a town', ', an area outside ...' right after the name."""
+        after = doc[ent.end : ent.end + 3]
+        return (
+            len(after) == 3
+            and after[0].text == ","
+            and after[1].lower_ in ARTICLES
+            and after[2].lemma_.lower() in self.place_of
+        )
 
     @staticmethod
     def _followed_by_country(doc: Doc, ent: Span) -> bool:
@@ -272,8 +286,9 @@ class EntityRules:
         return found
 
     def _name_token(self, token: Token) -> bool:
-        """A token that can be part of a personal name after a title."""
-        if token.ent_type_ or token.is_punct:
+        """A token that can be part of a personal name after a title; the model's other readings
+        give way ("Special Advisor Thames" is no river)."""
+        if token.ent_type_ in OURS or token.is_punct or token.lower_.rstrip(".") in self.titles:
             return False
         initial = len(token.text) == 2 and token.text[0].isupper() and token.text[1] == "."
         return token.is_title or initial or token.lower_ in self.name_particle
@@ -293,6 +308,8 @@ class EntityRules:
         names: dict[tuple[str, ...], tuple[str, str]] = {}
         for ent in ents:
             if ent.label_ == "PERSON":
+                if len(ent) > 1 and all(t.is_title for t in (ent[0], ent[-1])):
+                    names.setdefault(tuple(t.text for t in ent), ("PERSON", "rule|recurring|"))
                 for token in ent:
                     if token.is_title and len(token) > 2 and not token.is_stop and token.lower_ not in MONTHS:
                         names.setdefault((token.text,), ("PERSON", "rule|recurring|"))
@@ -302,15 +319,55 @@ class EntityRules:
         for key, (label, span_id) in names.items():
             by_first.setdefault(key[0], []).append((key, label, span_id))
         found = []
+        other = {i: e for e in ents if e.label_ not in OURS for i in range(e.start, e.end)}
         for token in doc:
             for key, label, span_id in by_first.get(token.text, ()):
-                end = token.i + len(key)
-                if end <= len(doc) and tuple(t.text for t in doc[token.i : end]) == key:
-                    found.append(Span(doc, token.i, end, label, span_id=span_id))
+                start, end = token.i, token.i + len(key)
+                if end > len(doc) or tuple(t.text for t in doc[start:end]) != key:
+                    continue
+                model = other.get(end - 1)
+                whole = model is not None and model.end == end and len(model) <= 4
+                if label == "PERSON" and whole and all(t.is_title for t in model):
+                    start = model.start  # "Jamal Alzoubi" (ORG to the model) of "Mr Alzoubi"
+                found.append(Span(doc, start, end, label, span_id=span_id))
         return found
 
 
 OURS = frozenset({"PERSON", "COUNTRY", "WEAPON", "ROLE"})
+PLACES = frozenset({"GPE", "LOC", "FAC"})
+QUOTES = frozenset({'"', "“", "”", "'", "‘", "’"})
+
+
+def _listed_with_place(ent: Span) -> bool:
+    """A name in a list with a place the model knows ('Mosul and Raqqah') is a place too."""
+    root = ent.root
+    linked = [c for c in root.children if c.dep_ == "conj"]
+    if root.dep_ == "conj":
+        linked.append(root.head)
+    return any(t.ent_type_ in PLACES for t in linked)
+
+
+def _with_nicknames(doc: Doc, ents: list[Span]) -> list[Span]:
+    """'Richard "Tex" Coe', which the model reads as two people or as a person and a stray word:
+    one person, nickname and all."""
+    starts = {e.start: e for e in ents}
+    out = list(ents)
+    for first in [e for e in ents if e.label_ == "PERSON"]:
+        close = next(
+            (i for i in range(first.end + 2, min(first.end + 6, len(doc))) if doc[i].text in QUOTES), None
+        )
+        if doc[first.end].text not in QUOTES or close is None or close + 1 >= len(doc):
+            continue
+        after = starts.get(close + 1)
+        if after is not None and after.label_ == "PERSON":
+            end = after.end
+        elif after is None and doc[close + 1].is_title and not doc[close + 1].ent_type_:
+            end = close + 2
+        else:
+            continue
+        out = [e for e in out if e is not first and e is not after]
+        out.append(Span(doc, first.start, end, "PERSON", span_id=first.id_))
+    return out
 
 
 def _add_free(ents: list[Span], extra: list[Span]) -> list[Span]:
@@ -334,6 +391,7 @@ def _add_free(ents: list[Span], extra: list[Span]) -> list[Span]:
         "place_of": [],
         "not_name": [],
         "name_particle": [],
+        "title": [],
     },
 )
 def make_entity_rules(
@@ -344,8 +402,9 @@ def make_entity_rules(
     place_of: list[str],
     not_name: list[str],
     name_particle: list[str],
+    title: list[str],
 ) -> EntityRules:
-    return EntityRules(speech, place_before, place_of, not_name, name_particle)
+    return EntityRules(speech, place_before, place_of, not_name, name_particle, title)
 
 
 OUR_LABELS = OURS - {"PERSON"}  # a listed person replaces none of these where they stand

@@ -23,6 +23,15 @@ def clean_name(text: str) -> str:
     return _POSSESSIVE.sub("", text).strip(" .,;:")
 
 
+# A nickname in quotes inside a name: 'Richard "Tex" Coe', 'John “J.D.” Dorrian'.
+_NICKNAME = re.compile(r"\s+[\"“‘'][^\"“”‘’']{1,24}[\"”’']\s+")
+
+
+def without_nickname(name: str) -> str:
+    """The name as a norm: 'Richard "Tex" Coe' -> 'Richard Coe'."""
+    return _NICKNAME.sub(" ", name)
+
+
 def particle_variants(name: str) -> set[str]:
     """A name with its Arabic article written the ways news copy writes it:
     "Haider al-Abadi", "Haider Al-Abadi", "Haider al Abadi", "Haider Al Abadi"."""
@@ -51,13 +60,15 @@ def resolve_names(names: Iterable[str]) -> dict[str, tuple[str, str]]:
     full = [n for n in counts if len(n.split()) >= 2]
     resolved: dict[str, tuple[str, str]] = {}
     for name in counts:
-        tokens = name_key(name).split()
-        candidates = [f for f in full if f != name and _contains(name_key(f).split(), tokens)]
+        tokens = name_key(without_nickname(name)).split()
+        candidates = [
+            f for f in full if f != name and _contains(name_key(without_nickname(f)).split(), tokens)
+        ]
         longest = _best(candidates, counts)
         if longest is None:
-            resolved[name] = (name, "full" if len(tokens) >= 2 else "as_written")
+            resolved[name] = (without_nickname(name), "full" if len(tokens) >= 2 else "as_written")
         else:
-            resolved[name] = (longest, "short_form")
+            resolved[name] = (without_nickname(longest), "short_form")
     return resolved
 
 
