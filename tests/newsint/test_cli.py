@@ -66,3 +66,48 @@ def test_extract_rejects_a_bad_line(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "bad.jsonl:1" in result.stderr
+
+
+def test_eval_scores_the_guidelines_set_lists_its_errors_and_skips_absent_sets(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    (shared / "eval").mkdir(parents=True)
+    (shared / "eval" / "score.py").symlink_to(shared_file("eval/score.py"))
+    text = "Joe Biden met Fumio Kishida in Tokyo."
+    gold = {
+        "id": "g1",
+        "text": text,
+        "entities": [
+            {"start": 0, "end": 9, "label": "PERSON", "text": "Joe Biden", "norm": "Joe Biden"},
+            # Not a weapon by any reading, so certainly missed.
+            {"start": 10, "end": 13, "label": "WEAPON", "text": "met", "norm": "met", "kind": "generic"},
+        ],
+    }
+    (shared / "benchmarks" / "re3d").mkdir(parents=True)
+    (shared / "benchmarks" / "re3d" / "dev.guidelines.jsonl").write_text(
+        json.dumps(gold) + "\n", encoding="utf-8"
+    )
+    errors, report = tmp_path / "errors.md", tmp_path / "accuracy.md"
+    options = ["--shared", str(shared), "--only", "guidelines,re3d", "--errors", str(errors)]
+    result = subprocess.run(
+        [NEWSINT, "eval", *options, "-o", str(report)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "skipping re3d test (reference):" in result.stderr
+    assert "CoNLL" not in result.stderr + result.stdout  # not asked for
+    assert "### re3d dev, guidelines" in result.stdout
+    listed = errors.read_text(encoding="utf-8")
+    assert "## WEAPON: missed (1)" in listed
+    assert "`g1` · newsint: nothing · gold: 10–13 WEAPON `met` → `met` [kind=generic]" in listed
+    assert "> Joe Biden [[met]] Fumio Kishida in Tokyo." in listed
+    written = report.read_text(encoding="utf-8")
+    assert written.index("| re3d dev, guidelines | WEAPON |") < written.index("### re3d dev, guidelines")
+    assert "| ≥ 0.88 / 0.80 | **missed (overlap, doc)** |" in written
+
+
+def test_eval_rejects_an_unknown_set() -> None:
+    result = subprocess.run([NEWSINT, "eval", "--only", "nope"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert "unknown set nope" in result.stderr
