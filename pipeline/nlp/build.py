@@ -14,8 +14,10 @@ import spacy
 from spacy.language import Language
 
 import pipeline.nlp.components  # noqa: F401  (registers our factories)
+from pipeline.nlp.components import ORGANISATIONS
 from pipeline.nlp.version import MODELS, pipeline_version
 from pipeline.norms.countries import CountryTable
+from pipeline.norms.organisations import load_organisations, organisation_patterns
 from pipeline.norms.people import context_cues, known_people
 from pipeline.norms.tables import read_lines, read_tsv
 from pipeline.norms.weapons import (
@@ -96,8 +98,26 @@ def build(model: str, target: Path) -> None:
         },
     )
     people_ruler.add_patterns(known_people().patterns())
+    # Organisations go to their own span group: they are no label of ours, but the rules after
+    # read them to keep firms and groups from being people and to judge country words inside names.
+    exact_orgs, loose_orgs = organisation_patterns(
+        load_organisations(MODELS / "organisations" / "organisations.jsonl")
+    )
+    for name, attr, patterns in (
+        ("organisations_exact", "ORTH", exact_orgs),
+        ("organisations_loose", "LOWER", loose_orgs),
+    ):
+        org_ruler = nlp.add_pipe(
+            "span_ruler",
+            name=name,
+            after="gazetteer_people",
+            config={"spans_key": ORGANISATIONS, "annotate_ents": False, "phrase_matcher_attr": attr},
+        )
+        org_ruler.add_patterns(patterns)
     titles = read_lines(MODELS / "people" / "titles.txt")
-    nlp.add_pipe("newsint_entity_rules", after="gazetteer_people", config={**context_cues(), "title": titles})
+    nlp.add_pipe(
+        "newsint_entity_rules", after="organisations_loose", config={**context_cues(), "title": titles}
+    )
     nlp.meta["newsint"] = {"base_model": model, "version": pipeline_version(model)}
     nlp.to_disk(target)
 

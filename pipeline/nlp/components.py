@@ -220,11 +220,13 @@ class EntityRules:
         self.titles = frozenset(t.rstrip(".") for t in title)
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = _with_nicknames(doc, self._drop_places(doc, list(doc.ents)))
+        organisations = _Organisations(doc)
+        ents = _with_nicknames(doc, self._drop_places(doc, organisations.outside(list(doc.ents))))
         ents = _add_free(ents, self._after_titles(doc, ents) + self._speakers(doc))
         recurring = self._recurring(doc, ents)
         ships = {s.text for s in recurring if s.label_ == "WEAPON"}  # "FS Forbin" ... "Forbin"
         ents = _add_free([e for e in ents if not (e.label_ == "PERSON" and e.text in ships)], recurring)
+        ents = organisations.outside(ents)
         doc.ents = sorted(e for e in ents if not (e.label_ == "PERSON" and self._not_a_name(e)))
         return doc
 
@@ -334,6 +336,42 @@ class EntityRules:
 
 
 OURS = frozenset({"PERSON", "COUNTRY", "WEAPON", "ROLE"})
+ORGANISATIONS = "organisations"  # the span group the organisation gazetteer fills
+
+
+class _Organisations:
+    """The organisations a doc names (models/organisations), as the guidelines read them: no
+    person inside one ("Northrop Grumman", "Marine Corps"); a country word inside one only when it
+    is a state body ("[Indian] Air Force", not "Syrian Democratic Forces"); no weapon inside a
+    firm's name."""
+
+    def __init__(self, doc: Doc) -> None:
+        spans = doc.spans.get(ORGANISATIONS, [])
+        self.any: set[int] = set()
+        self.not_state: set[int] = set()
+        self.firm: set[int] = set()
+        for span in spans:
+            tokens = range(span.start, span.end)
+            self.any.update(tokens)
+            if span.id_ != "state":
+                self.not_state.update(tokens)
+            if span.label_ == "firm":
+                self.firm.update(tokens)
+
+    def outside(self, ents: list[Span]) -> list[Span]:
+        return [e for e in ents if not self._inside(e)]
+
+    def _inside(self, ent: Span) -> bool:
+        tokens = range(ent.start, ent.end)
+        if ent.label_ == "PERSON":
+            return any(i in self.any for i in tokens)
+        if ent.label_ == "COUNTRY":
+            return all(i in self.not_state for i in tokens)
+        if ent.label_ == "WEAPON":
+            return all(i in self.firm for i in tokens)
+        return False
+
+
 PLACES = frozenset({"GPE", "LOC", "FAC"})
 QUOTES = frozenset({'"', "“", "”", "'", "‘", "’"})
 
@@ -353,10 +391,12 @@ def _with_nicknames(doc: Doc, ents: list[Span]) -> list[Span]:
     starts = {e.start: e for e in ents}
     out = list(ents)
     for first in [e for e in ents if e.label_ == "PERSON"]:
+        if first.end >= len(doc) or doc[first.end].text not in QUOTES:
+            continue
         close = next(
             (i for i in range(first.end + 2, min(first.end + 6, len(doc))) if doc[i].text in QUOTES), None
         )
-        if doc[first.end].text not in QUOTES or close is None or close + 1 >= len(doc):
+        if close is None or close + 1 >= len(doc):
             continue
         after = starts.get(close + 1)
         if after is not None and after.label_ == "PERSON":

@@ -102,3 +102,22 @@ def surface_forms(organisations: Iterable[Organisation]) -> dict[str, tuple[Orga
         for form in dict.fromkeys(organisation.forms):
             owners[form] = (*owners.get(form, ()), organisation)
     return owners
+
+
+def organisation_patterns(
+    organisations: Iterable[Organisation],
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """span_ruler patterns (exact case, any case) labelled with the kind; the id says whether the
+    organisation is a state body. Names of two words or more match in any case ("Syrian democratic
+    forces"); one-word names only as written, so "Hamas" matches and the word "congress" does not."""
+    exact: list[dict[str, str]] = []
+    loose: list[dict[str, str]] = []
+    for organisation in organisations:
+        for form in dict.fromkeys(organisation.forms):
+            pattern = {
+                "label": organisation.kind,
+                "pattern": form,
+                "id": "state" if organisation.state_body else "other",
+            }
+            (loose if len(form.split()) > 1 else exact).append(pattern)
+    return exact, loose
