@@ -11,9 +11,9 @@ from prefect.runtime import flow_run
 
 from flows.summary import RunSummary
 from pipeline.errors import one_line
-from pipeline.nlp.version import pipeline_version
+from pipeline.nlp.version import MODELS, pipeline_version
 from pipeline.settings import Settings
-from warehouse import db, runs
+from warehouse import aliases, db, runs
 
 
 def new_run_id() -> str:
@@ -32,6 +32,7 @@ def tracked_run(settings: Settings, flow: str) -> Iterator[RunSummary]:
     with db.open_warehouse(settings.db_path) as con:
         abandoned = runs.close_abandoned(con)
         runs.start_run(con, summary.run_id, flow, settings.spacy_model, summary.pipeline_version)
+        aliases.sync_aliases(con, summary.pipeline_version, MODELS)
     for run_id in abandoned:
         logger.warning("run %s was left running by a process that is gone: closed as failed", run_id)
     try:

@@ -343,10 +343,12 @@ def query(
     settings = load_settings(config, db_path=db)
     try:
         with open_reader(settings.db_path) as con:
-            columns, rows = run_named(con, name, {key: value for key, _, value in pairs})
+            answer = run_named(con, name, {key: value for key, _, value in pairs})
     except QueryError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    _print_rows(columns, rows, output)
+    _print_rows(answer.columns, answer.rows, output)
+    for note in answer.notes:
+        typer.echo(note, err=True)
 
 
 @app.command()

@@ -117,12 +117,18 @@ _INSERT_MENTIONS = """
         confidence, sentence, sentence_start, attrs, pipeline_version, run_id)
     SELECT * EXCLUDE (entity_name), ?, ? FROM batch_rows
 """
+# A new entity the gazetteers list takes their display name ("Russia", not "Russian Federation").
 _UPSERT_ENTITIES = """
     INSERT INTO entities
-    SELECT entity_id, any_value(label), any_value(norm), any_value(entity_name),
-           any_value(json_extract_string(attrs, 'category')), any_value(json_extract_string(attrs, 'origin')),
-           list_distinct(list(text)), ?, ?
-    FROM batch_rows WHERE entity_id IS NOT NULL GROUP BY entity_id
+    SELECT b.entity_id, b.label, b.norm, coalesce(g.name, b.name), b.category, b.origin, b.aliases, ?, ?
+    FROM (
+        SELECT entity_id, any_value(label) AS label, any_value(norm) AS norm, any_value(entity_name) AS name,
+               any_value(json_extract_string(attrs, 'category')) AS category,
+               any_value(json_extract_string(attrs, 'origin')) AS origin,
+               list_distinct(list(text)) AS aliases
+        FROM batch_rows WHERE entity_id IS NOT NULL GROUP BY entity_id
+    ) b
+    LEFT JOIN gazetteer_names g USING (entity_id)
     ON CONFLICT (entity_id) DO UPDATE SET
         aliases = list_sort(list_distinct(list_concat(entities.aliases, excluded.aliases))),
         last_seen_at = excluded.last_seen_at

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -81,6 +82,20 @@ class CountryTable:
             key = key[4:]
         return self.forms.get(key)
 
+    def names_by_code(self) -> dict[str, set[str]]:
+        """Each state's names, short forms, abbreviations and demonyms as written in the data (not
+        its capitals, nor the parts only compounds use); an ambiguous name ("Korea") under each
+        state it may mean."""
+        by_code: dict[str, set[str]] = {}
+        for text, form in self.exact.items():
+            by_code.setdefault(str(form.code), set()).add(text)
+        for key, form in self.forms.items():
+            if form.kind in ("capital", "combining"):
+                continue
+            for code in self.ambiguous.get(key, ()) if form.code is None else (form.code,):
+                by_code.setdefault(code, set()).update(self.spellings[key])
+        return by_code
+
     def states(self, text: str) -> tuple[str, ...]:
         """The states an ambiguous name may stand for ("Korea": KOR, PRK); none for other text."""
         return self.ambiguous.get(text.lower().removeprefix("the "), ())
@@ -114,14 +129,23 @@ class CountryTable:
         return found
 
 
-def country_name(code: str) -> str:
-    """A readable English name for a code."""
+def country_name(code: str, names: Mapping[str, str] | None = None) -> str:
+    """The name an analyst knows a country by ("Russia", not "Russian Federation"): `names` (the
+    overrides of `display_names`), else pycountry's common name, else its ISO name; the code
+    itself for one pycountry does not know."""
+    if names and code in names:
+        return names[code]
     if code in USER_ASSIGNED:
         return USER_ASSIGNED[code]
     country = pycountry.countries.get(alpha_3=code)
     if country is None:
         return code
     return str(getattr(country, "common_name", None) or country.name)
+
+
+def display_names(folder: Path) -> dict[str, str]:
+    """display_names.tsv of a countries folder: the names pycountry's do not fit, by code."""
+    return {row["code"]: row["name"] for row in read_tsv(folder / "display_names.tsv")}
 
 
 def _pattern(text: str, form: CountryForm) -> dict[str, object]:

@@ -120,6 +120,7 @@ class KnownPerson:
     name: str
     country: str | None
     roles: tuple[str, ...]
+    aliases: tuple[str, ...] = ()  # every spelling listed, even a surname that is not unique
 
 
 class KnownPeople:
@@ -149,7 +150,12 @@ class KnownPeople:
             for line in handle:
                 if line.strip():
                     row = json.loads(line)
-                    person = KnownPerson(row["name"], row.get("country"), tuple(row.get("roles", ())))
+                    person = KnownPerson(
+                        row["name"],
+                        row.get("country"),
+                        tuple(row.get("roles", ())),
+                        tuple(row.get("aliases", ())),
+                    )
                     rows.append((person, row.get("aliases", []), bool(row.get("surname_alone"))))
         return cls(rows)
 

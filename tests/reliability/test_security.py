@@ -69,7 +69,7 @@ def test_sql_looking_input_is_only_data(tmp_path: Path) -> None:
     db, _, _ = _hostile(tmp_path)
     with open_reader(db) as con:
         titles = con.execute("SELECT title FROM articles").fetchall()
-        _, rows = run_named(con, "weapons_with_country", {"country": "x' OR 1=1; DROP TABLE mentions; --"})
+        rows = run_named(con, "weapons_with_country", {"country": "x' OR 1=1; DROP TABLE mentions; --"}).rows
         remaining = con.execute("SELECT count(*) FROM mentions").fetchall()
     assert titles == [(TITLE,)]
     assert rows == [] and remaining == [(1,)]

@@ -25,7 +25,7 @@ def test_query_lists_the_named_queries() -> None:
     result = runner.invoke(app, ["query"])
     assert result.exit_code == 0
     assert "weapons_with_country  (country)" in result.output
-    assert "mention_trend  (norm, as_of=today, days=30)" in result.output
+    assert "mention_trend  (norm, as_of=latest, days=30)" in result.output
 
 
 def test_query_as_json_and_csv(sample_db: Path) -> None:

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.model
 
 def _run(db: Path, name: str, **params: str) -> list[dict[str, Any]]:
     with open_reader(db) as con:
-        columns, rows = run_named(con, name, params)
-    return [dict(zip(columns, row, strict=True)) for row in rows]
+        answer = run_named(con, name, params)
+    return [dict(zip(answer.columns, row, strict=True)) for row in answer.rows]
 
 
 def _raw(db: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:

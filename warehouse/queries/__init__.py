@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from warehouse.db import MIGRATIONS, connect, migrate
+from warehouse.lookup import data_span, find_entities, near_names, span_note
 
 QUERIES = files("warehouse") / "queries"
 
@@ -45,6 +46,19 @@ class Param:
     help: str
 
 
+# Parameter types that name an entity, and the label it must have (None: any).
+ENTITY_TYPES = {"ENTITY": None, "COUNTRY": "COUNTRY", "PERSON": "PERSON", "WEAPON": "WEAPON"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A named query's columns and rows, and the lines that explain an empty or refused answer."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    notes: list[str]
+
+
 @dataclass(frozen=True)
 class NamedQuery:
     """A `.sql` file in this folder: a first comment line saying what it answers, then its parameters."""
@@ -54,19 +68,29 @@ class NamedQuery:
     params: tuple[Param, ...]
     sql: str
 
-    def bind(self, given: Mapping[str, str]) -> dict[str, object]:
-        """Parameter values typed from strings, defaults filled in; unknown or missing names are errors."""
+    def bind(
+        self, con: duckdb.DuckDBPyConnection, given: Mapping[str, str]
+    ) -> tuple[dict[str, object], list[str]]:
+        """Parameter values from what was typed, defaults filled in, and a note for each entity
+        that matched nothing. An entity parameter becomes the norm of the one entity it names
+        (NULL when none); a date of `latest` the newest publication day in the data. Unknown or
+        missing names, bad values and ambiguous entities are errors."""
         known = {p.name: p for p in self.params}
         unknown = sorted(set(given) - set(known))
         if unknown:
             raise QueryError(f"{self.name} has no parameter {', '.join(unknown)} (it takes: {self.usage()})")
         values: dict[str, object] = {}
+        notes: list[str] = []
         for param in self.params:
             raw = given.get(param.name, param.default)
             if raw is None:
                 raise QueryError(f"{self.name} needs --param {param.name}=... ({param.help})")
-            values[param.name] = _typed(param, raw)
-        return values
+            if param.type in ENTITY_TYPES:
+                values[param.name], note = _entity(con, param, raw)
+                notes += [note] if note else []
+            else:
+                values[param.name] = _typed(con, param, raw)
+        return values, notes
 
     def usage(self) -> str:
         return ", ".join(f"{p.name}={p.default}" if p.default else p.name for p in self.params) or "none"
@@ -76,7 +100,7 @@ class QueryError(ValueError):
     """A named query that does not exist, or parameters that do not fit it."""
 
 
-_PARAM = re.compile(r"^-- param (\w+) (DATE|INTEGER|TEXT)(?: = (\S+))? : (.+)$")
+_PARAM = re.compile(r"^-- param (\w+) (DATE|INTEGER|TEXT|ENTITY|COUNTRY|PERSON|WEAPON)(?: = (\S+))? : (.+)$")
 
 
 def named_queries() -> dict[str, NamedQuery]:
@@ -89,17 +113,20 @@ def named_queries() -> dict[str, NamedQuery]:
     return queries
 
 
-def run_named(
-    con: duckdb.DuckDBPyConnection, name: str, given: Mapping[str, str]
-) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Column names and rows of a named query run with the given parameters."""
+def run_named(con: duckdb.DuckDBPyConnection, name: str, given: Mapping[str, str]) -> Answer:
+    """A named query run with the given parameters; an empty answer notes what the data spans."""
     queries = named_queries()
     if name not in queries:
         raise QueryError(f"no query named {name!r}; known: {', '.join(queries)}")
     query = queries[name]
-    cursor = con.execute(query.sql, query.bind(given))
+    values, notes = query.bind(con, given)
+    cursor = con.execute(query.sql, values)
     columns = [d[0] for d in cursor.description or []]
-    return columns, cursor.fetchall()
+    # A query over an entity that matched nothing has no answer, even one that lists empty days.
+    rows = [] if notes else cursor.fetchall()
+    if not rows:
+        notes.append(span_note(con))
+    return Answer(columns, rows, notes)
 
 
 @contextmanager
@@ -146,9 +173,29 @@ def _parse(name: str, text: str) -> NamedQuery:
     return NamedQuery(name, lines[0][3:].strip(), params, text)
 
 
-def _typed(param: Param, raw: str) -> object:
+def _entity(con: duckdb.DuckDBPyConnection, param: Param, raw: str) -> tuple[str | None, str | None]:
+    """The norm of the one entity `raw` names, or (None, a note) when it names none."""
+    label = ENTITY_TYPES[param.type]
+    found = find_entities(con, raw, label)
+    if len(found) > 1:
+        listed = "; ".join(c.describe() for c in found[:10])
+        more = f" and {len(found) - 10} more" if len(found) > 10 else ""
+        raise QueryError(
+            f"{param.name}={raw!r} could mean {len(found)} entities: {listed}{more}; give one by name"
+        )
+    if found:
+        return found[0].norm, None
+    near = near_names(con, raw, label)
+    hint = f" (near: {', '.join(near)})" if near else ""
+    return None, f"nothing in the warehouse is called {raw!r}{hint}"
+
+
+def _typed(con: duckdb.DuckDBPyConnection, param: Param, raw: str) -> object:
     try:
         if param.type == "DATE":
+            if raw == "latest":
+                span = data_span(con)
+                return span[1] if span else date.today()
             return date.today() if raw == "today" else date.fromisoformat(raw)
         if param.type == "INTEGER":
             return int(raw)

@@ -1,5 +1,5 @@
 -- Entities whose first article falls in the `days` up to `as_of`: named in no earlier article.
--- param as_of DATE = today : last day of the window (publication dates, UTC)
+-- param as_of DATE = latest : last day of the window (publication dates, UTC); latest: the newest in the data
 -- param days INTEGER = 7 : length of the window in days
 -- param label TEXT = % : PERSON, COUNTRY or WEAPON; % for all
 SELECT label, norm, any_value(name) AS name, min(day) AS first_seen,
