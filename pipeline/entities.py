@@ -12,7 +12,7 @@ from itertools import groupby
 from typing import Any
 
 import pycountry
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from pipeline.nlp.build import load_pipeline, model_config
 from pipeline.nlp.pieces import text_pieces
@@ -149,6 +149,7 @@ def doc_mentions(doc_id: str, doc: Doc, known: Knowledge) -> list[Mention]:
     # square of the text (one call per mention).
     text = sentences.text
     found = _with_compounds(doc_id, text, found, known, sentences)
+    found = _country_words_in_names(doc, found, known, sentences)
     found = _named_ships(doc_id, text, found, known, sentences)
     found = _joined_systems(text, found)
     found = [m for m in found if not _in_gloss(text, m.start)]
@@ -460,6 +461,68 @@ def _named_ships(
     return out
 
 
+def _country_words_in_names(
+    doc: Doc, found: list[Mention], known: Knowledge, sentences: _Sentences
+) -> list[Mention]:
+    """'Jordan Peterson', 'Chad Johnson', 'Michael Jordan': a country's name that is also a personal
+    name, next to a proper noun, is part of a person's name (the gazetteer took it first)."""
+    out = list(found)
+    for m in found:
+        ambiguity = known.ambiguities.get(m.text) if m.label == "COUNTRY" else None
+        if ambiguity is None or ambiguity.other_sense != "personal name":
+            continue
+        span = doc.char_span(m.start, m.end)
+        if span is None:
+            continue
+        after = doc[span.end] if span.end < len(doc) else None
+        before = doc[span.start - 1] if span.start > 0 else None
+        if after is not None and _name_word(after, known):
+            start, end = span.start, span.end + 1
+        elif before is not None and _name_word(before, known):
+            start, end = span.start - 1, span.end
+        else:
+            continue
+        person = next((p for p in out if p.label == "PERSON" and p.start <= doc[end - 1].idx < p.end), None)
+        if person is None:
+            person = next((p for p in out if p.label == "PERSON" and p.start <= doc[start].idx < p.end), None)
+        lo = min(doc[start].idx, person.start if person else m.start)
+        hi = max(doc[end - 1].idx + len(doc[end - 1]), person.end if person else m.end)
+        name = sentences.text[lo:hi]
+        out = [x for x in out if x is not m and x is not person]
+        sentence, sentence_start = sentences.at(lo)
+        attrs = person.attrs if person else {"rule": "country_word"}
+        method = person.method if person else "rule"
+        score = person.confidence if person else known.confidence["rule_person"]
+        out.append(
+            Mention(
+                m.article_id,
+                lo,
+                hi,
+                name,
+                "PERSON",
+                name,
+                method,
+                None,
+                score,
+                sentence,
+                sentence_start,
+                attrs,
+            )
+        )
+    return out
+
+
+def _name_word(token: Token, known: Knowledge) -> bool:
+    """A proper noun that can stand beside a first or last name."""
+    return (
+        token.pos_ == "PROPN"
+        and token.is_title
+        and token.ent_type_ not in ("COUNTRY", "WEAPON", "ROLE")
+        and token.lower_ not in known.function_words
+        and token.lower_ not in known.not_names
+    )
+
+
 def _joined_systems(text: str, found: list[Mention]) -> list[Mention]:
     """'KC-135R' + 'Stratotanker', each a form of one system, side by side: one mention."""
     out: list[Mention] = []
@@ -541,14 +604,35 @@ def _mention(
 
 
 class _Sentences:
-    """Sentence text and offset for any character position of a doc."""
+    """Sentence text and offset for any character position of a doc.
+
+    The parser's sentences are cut again at line breaks and after a dateline, so a headline, a
+    dateline and the first sentence are three pieces of evidence, not one."""
 
     def __init__(self, doc: Doc) -> None:
-        self.spans = [(s.start_char, s.end_char) for s in doc.sents]
-        self.starts = [start for start, _ in self.spans]
         self.text = doc.text
+        self.spans = [piece for s in doc.sents for piece in _pieces(self.text, s.start_char, s.end_char)]
+        self.starts = [start for start, _ in self.spans]
 
     def at(self, char: int) -> tuple[str, int]:
         index = max(bisect.bisect_right(self.starts, char) - 1, 0)
         start, end = self.spans[index]
         return self.text[start:end].strip(), start
+
+
+def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of the lines of text[start:end], a leading dateline apart."""
+    at = start
+    while at < end:
+        stop = text.find("\n", at, end)
+        stop = end if stop < 0 else stop
+        if text[at:stop].strip():
+            line_start = at == 0 or text[at - 1] == "\n"
+            dateline = DATELINE.match(text, at, stop) if line_start else None
+            if dateline is not None and dateline.end() < stop and text[dateline.end() : stop].strip():
+                yield at, dateline.end()
+                at = dateline.end()
+            yield at, stop
+        at = stop + 1
+    if start == end:
+        yield start, end

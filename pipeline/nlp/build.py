@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pycountry
 import spacy
 from spacy.language import Language
 
@@ -31,6 +32,9 @@ from pipeline.norms.weapons import (
 )
 
 log = logging.getLogger(__name__)
+
+# Countries whose towns the news names with their state or province ("Austin, Texas").
+REGION_COUNTRIES = ("US", "CA", "AU")
 
 BUILD_DIR = MODELS / "build"
 
@@ -116,10 +120,19 @@ def build(model: str, target: Path) -> None:
         org_ruler.add_patterns(patterns)
     titles = read_lines(MODELS / "people" / "titles.txt")
     nlp.add_pipe(
-        "newsint_entity_rules", after="organisations_loose", config={**context_cues(), "title": titles}
+        "newsint_entity_rules",
+        after="organisations_loose",
+        config={**context_cues(), "title": titles, "region": _regions()},
     )
     nlp.meta["newsint"] = {"base_model": model, "version": pipeline_version(model)}
     nlp.to_disk(target)
+
+
+def _regions() -> list[str]:
+    """States and provinces that follow a town's name ("Austin, Texas"), from pycountry."""
+    return sorted(
+        {sub.name for code in REGION_COUNTRIES for sub in pycountry.subdivisions.get(country_code=code)}
+    )
 
 
 @lru_cache(maxsize=2)

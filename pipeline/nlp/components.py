@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from spacy import registry
@@ -77,7 +77,8 @@ class WeaponPhrases:
 
         A weapon head after it ('missile launcher') takes the word as its own modifier; a named
         weapon after it ('the frigate FS Forbin') is the same thing named, not a larger noun."""
-        if token.dep_ == "compound" and token.head.i > token.i:
+        crosses_line = any("\n" in t.text_with_ws for t in token.doc[token.i : token.head.i])
+        if token.dep_ == "compound" and token.head.i > token.i and not crosses_line:
             named = owner.get(token.head.i)
             return named is None or named.label_ != "WEAPON"
         if token.i + 1 == len(token.doc):
@@ -91,7 +92,10 @@ class WeaponPhrases:
             if any(i in owner for i in range(start, end + 1)):
                 continue
             words = doc[start : end + 1]
-            for key in (tuple(t.lower_ for t in words), tuple(t.lemma_.lower() for t in words)):
+            keys = [tuple(t.lower_ for t in words), tuple(t.lemma_.lower() for t in words)]
+            if words[-1].is_title or words[-1].is_upper:  # a headline's "Cruise Missiles": no lemma
+                keys.append((*keys[0][:-1], _singular(keys[0][-1])))
+            for key in keys:
                 if key in self.heads:
                     return start, self.heads[key]
         return None
@@ -153,6 +157,12 @@ class WeaponPhrases:
         return min(start, head_start)
 
 
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
 def _before_named_weapon(token: Token, owner: dict[int, Span]) -> bool:
     """'ships' in 'U.K. ships HMS Ocean', which the tagger reads as a verb: a class word right
     before a named weapon is a noun in apposition."""
@@ -211,6 +221,7 @@ class EntityRules:
         not_name: list[str],
         name_particle: list[str],
         title: list[str],
+        region: list[str],
     ) -> None:
         self.speech = frozenset(speech)
         self.place_before = frozenset(place_before)
@@ -218,42 +229,75 @@ class EntityRules:
         self.not_name = frozenset(not_name)
         self.name_particle = frozenset(name_particle)
         self.titles = frozenset(t.rstrip(".") for t in title)
+        self.regions = frozenset(region)
+        self.people_words: set[str] = set()
 
     def __call__(self, doc: Doc) -> Doc:
         organisations = _Organisations(doc)
-        ents = _with_nicknames(doc, self._drop_places(doc, organisations.outside(list(doc.ents))))
+        self.people_words = {t.text for e in doc.ents if e.label_ == "PERSON" for t in e}
+        ents, places = self._drop_places(doc, organisations.outside(list(doc.ents)))
+        ents = _with_nicknames(doc, ents)
         ents = _add_free(ents, self._after_titles(doc, ents) + self._speakers(doc))
-        recurring = self._recurring(doc, ents)
+        recurring = [
+            s
+            for s in self._recurring(doc, ents)
+            if s.start not in places and not (s.label_ == "PERSON" and self._place_context(doc, s) == "place")
+        ]
         ships = {s.text for s in recurring if s.label_ == "WEAPON"}  # "FS Forbin" ... "Forbin"
         ents = _add_free([e for e in ents if not (e.label_ == "PERSON" and e.text in ships)], recurring)
-        ents = organisations.outside(ents)
+        ents = _supported_in_headlines(doc, organisations.outside(ents))
         doc.ents = sorted(e for e in ents if not (e.label_ == "PERSON" and self._not_a_name(e)))
         return doc
 
-    def _drop_places(self, doc: Doc, ents: list[Span]) -> list[Span]:
-        # A person from the gazetteer keeps its label: "the Assad regime" is not a place.
-        places = {
-            e.text
+    def _drop_places(self, doc: Doc, ents: list[Span]) -> tuple[list[Span], set[int]]:
+        """People that are places, and the tokens where a name stands for a place.
+
+        A name in a place context ("in Raqqah", "Mosul and Raqqah") is a place wherever it recurs,
+        unless the text also gives it as part of a longer personal name or it is a listed person:
+        then only that occurrence is ("Lloyd Austin" ... "in Austin, Texas"). After an article
+        ("the Levant") only unlisted names are places: "the Assad regime" names him."""
+        people = [e for e in ents if e.label_ == "PERSON"]
+        in_full_names = {t.text for e in people if len(e) > 1 for t in e}
+        places: set[int] = set()
+        place_names: set[str] = set()
+        for e in people:
+            context = self._place_context(doc, e)
+            listed = e.id_.startswith("gazetteer|")
+            if context == "place" or (context == "article" and not listed):
+                places.update(range(e.start, e.end))
+                if not listed and len(e) == 1 and e.text not in in_full_names:
+                    place_names.add(e.text)
+        kept = [
+            e
             for e in ents
-            if e.label_ == "PERSON" and not e.id_.startswith("gazetteer|") and self._place_context(doc, e)
-        }
-        return [e for e in ents if not (e.label_ == "PERSON" and (e.text in places or self._not_a_name(e)))]
+            if not (
+                e.label_ == "PERSON" and (e.start in places or e.text in place_names or self._not_a_name(e))
+            )
+        ]
+        return kept, places
 
     def _not_a_name(self, ent: Span) -> bool:
         """An organisation word in it ('Saray al-Jihad Group'), or shouting ('QUESTION')."""
         return any(t.lower_ in self.not_name for t in ent) or (len(ent) == 1 and ent.text.isupper())
 
-    def _place_context(self, doc: Doc, ent: Span) -> bool:
-        if self._followed_by_country(doc, ent) or self._followed_by_place_noun(doc, ent):
-            return True  # "Karabilah, Iraq", "Sabboura, an area outside Damascus"
-        if _listed_with_place(ent):
-            return True  # "Mosul and Raqqah"
+    def _place_context(self, doc: Doc, ent: Span) -> str | None:
+        """'place' where the words around a name make it a place, 'article' after an article
+        ("the Levant"), else None."""
+        if self._followed_by_place(doc, ent) or self._followed_by_place_noun(doc, ent):
+            return "place"  # "Karabilah, Iraq", "Austin, Texas", "Sabboura, an area outside Damascus"
+        if _listed_with_place(ent, self.people_words):
+            return "place"  # "Mosul and Raqqah"
         before = doc[ent.start - 1] if ent.start > 0 else None
         if before is None:
-            return False
-        if before.lower_ in ARTICLES or before.lower_ in self.place_before:
-            return True
-        return before.lower_ == "of" and ent.start > 1 and doc[ent.start - 2].lemma_.lower() in self.place_of
+            return None
+        if before.lower_ in self.place_before:
+            return "place"
+        if before.lower_ in ARTICLES:
+            return "article"
+        of_place = (
+            before.lower_ == "of" and ent.start > 1 and doc[ent.start - 2].lemma_.lower() in self.place_of
+        )
+        return "place" if of_place else None
 
     def _followed_by_place_noun(self, doc: Doc, ent: Span) -> bool:
         """', a town', ', an area outside ...' right after the name."""
@@ -265,11 +309,14 @@ class EntityRules:
             and after[2].lemma_.lower() in self.place_of
         )
 
-    @staticmethod
-    def _followed_by_country(doc: Doc, ent: Span) -> bool:
-        """', <country name>' closing the phrase: 'Karabilah, Iraq.' (not 'Austin, Japanese Foreign...')."""
+    def _followed_by_place(self, doc: Doc, ent: Span) -> bool:
+        """', <country name>' closing the phrase: 'Karabilah, Iraq.' (not 'Austin, Japanese Foreign...'),
+        or ', <a place the model knows>': 'Austin, Texas'."""
         if ent.end + 1 >= len(doc) or doc[ent.end].text != ",":
             return False
+        region = next((e for e in doc.ents if e.start == ent.end + 1 and e.label_ in PLACES), None)
+        if region is not None and region.text in self.regions:
+            return True
         country = next((e for e in doc.ents if e.start == ent.end + 1 and e.label_ == "COUNTRY"), None)
         if country is None or "|name" not in country.id_:
             return False
@@ -376,13 +423,55 @@ PLACES = frozenset({"GPE", "LOC", "FAC"})
 QUOTES = frozenset({'"', "“", "”", "'", "‘", "’"})
 
 
-def _listed_with_place(ent: Span) -> bool:
-    """A name in a list with a place the model knows ('Mosul and Raqqah') is a place too."""
+def _lines(doc: Doc) -> Iterator[Span]:
+    """The doc's lines, as spans of whole tokens."""
+    offset = 0
+    for line in doc.text.split("\n"):
+        span = doc.char_span(offset, offset + len(line), alignment_mode="contract")
+        if span is not None and len(span):
+            yield span
+        offset += len(line) + 1
+
+
+def _title_case(sentence: Span) -> bool:
+    """A headline written in Title Case: its longer words capitalised (one slip allowed), short,
+    and not closed like a sentence."""
+    words = [t for t in sentence if t.is_alpha and len(t) > 3]
+    if len(words) < 3 or len(sentence) > 25 or sentence[-1].text in {".", "?", "!", '"', "”"}:
+        return False
+    return sum(not (t.is_title or t.is_upper) for t in words) <= 1
+
+
+def _supported_in_headlines(doc: Doc, ents: list[Span]) -> list[Span]:
+    """In a Title Case headline every word looks like a name ("Kim Oversees Launch Of New Cruise
+    Missiles"): a person there keeps only the words the body gives as a person's or a listed
+    person's, and goes when none is. Only the first line is taken for a headline: lines further
+    down in Title Case are mostly lists of names."""
+    headline = next((line for line in _lines(doc) if line.text.strip()), None)
+    if headline is None or not _title_case(headline):
+        return ents
+    body = {t.lower_ for e in ents if e.label_ == "PERSON" and e.start >= headline.end for t in e}
+    out = []
+    for e in ents:
+        if e.label_ != "PERSON" or e.start >= headline.end or e.id_.startswith("gazetteer|"):
+            out.append(e)
+            continue
+        end = e.start
+        while end < e.end and doc[end].lower_ in body:
+            end += 1
+        if end > e.start:
+            out.append(Span(doc, e.start, end, "PERSON", span_id=e.id_))
+    return out
+
+
+def _listed_with_place(ent: Span, people_words: set[str]) -> bool:
+    """A name in a list with a place the model knows ('Mosul and Raqqah') is a place too, unless
+    the other name is a person elsewhere in the text ('Karim and Sadiq')."""
     root = ent.root
     linked = [c for c in root.children if c.dep_ == "conj"]
     if root.dep_ == "conj":
         linked.append(root.head)
-    return any(t.ent_type_ in PLACES for t in linked)
+    return any(t.ent_type_ in PLACES and t.text not in people_words for t in linked)
 
 
 def _with_nicknames(doc: Doc, ents: list[Span]) -> list[Span]:
@@ -432,6 +521,7 @@ def _add_free(ents: list[Span], extra: list[Span]) -> list[Span]:
         "not_name": [],
         "name_particle": [],
         "title": [],
+        "region": [],
     },
 )
 def make_entity_rules(
@@ -443,8 +533,9 @@ def make_entity_rules(
     not_name: list[str],
     name_particle: list[str],
     title: list[str],
+    region: list[str],
 ) -> EntityRules:
-    return EntityRules(speech, place_before, place_of, not_name, name_particle, title)
+    return EntityRules(speech, place_before, place_of, not_name, name_particle, title, region)
 
 
 OUR_LABELS = OURS - {"PERSON"}  # a listed person replaces none of these where they stand

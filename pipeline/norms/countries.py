@@ -188,7 +188,18 @@ def other_sense(
 
     `function_words` and `not_names`: as for `in_longer_name`.
     """
-    return in_longer_name(text, start, end, function_words, not_names) or article_reads_other(ambiguity, text)
+    return (
+        in_longer_name(text, start, end, function_words, not_names)
+        or cue_just_before(ambiguity, text, start)
+        or article_reads_other(ambiguity, text)
+    )
+
+
+def cue_just_before(ambiguity: Ambiguity, text: str, start: int) -> bool:
+    """A cue of the other sense right before the name ("Atlanta, Georgia"): that sense here, whatever
+    the rest of the article is about."""
+    before = text[max(0, start - 40) : start].rstrip(" ,")
+    return any(before.endswith(cue) for cue in ambiguity.cues_other)
 
 
 def in_longer_name(

@@ -91,9 +91,7 @@ def _aliases(path: Path, alias: str) -> list[tuple[Any, ...]]:
 def test_alias_view_finds_gazetteer_and_seen_names_in_any_case(warehouse: Path) -> None:
     assert _aliases(warehouse, "pac-3") == [("weapon:patriot-pac-3", "WEAPON", "Patriot PAC-3", True)]
     # Listed in the gazetteer, never written by an article here.
-    assert _aliases(warehouse, "TOMAHAWK") == [
-        ("weapon:bgm-109-tomahawk", "WEAPON", "Tomahawk", False)
-    ]
+    assert _aliases(warehouse, "TOMAHAWK") == [("weapon:bgm-109-tomahawk", "WEAPON", "Tomahawk", False)]
     assert _aliases(warehouse, "Iranian") == [("country:IRN", "COUNTRY", "IRN", False)]
     assert _aliases(warehouse, "turkiye") == [("country:TUR", "COUNTRY", "TUR", False)]
     assert [r[0] for r in _aliases(warehouse, "putin")] == ["person:vladimir-putin"]
