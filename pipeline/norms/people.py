@@ -82,13 +82,16 @@ def _contains(full: list[str], part: list[str]) -> bool:
 def _best(candidates: list[str], counts: Counter[str]) -> str | None:
     if not candidates:
         return None
-    # Candidates that contain each other are one person ("Kim Jong Un" and "Jong Un"): take the
-    # longest; otherwise the name is ambiguous.
-    candidates.sort(key=lambda c: (-len(c.split()), -counts[c]))
+    # Candidates that contain each other are one person ("Kim Jong Un" and "Jong Un"), and so are
+    # one name's two orders ("Hayashi Yoshimasa", "Yoshimasa Hayashi"): take the longest, then the
+    # most frequent, then the first written; otherwise the name is ambiguous.
+    order = {name: i for i, name in enumerate(counts)}
+    candidates.sort(key=lambda c: (-len(c.split()), -counts[c], order.get(c, 0)))
     top = candidates[0]
     top_tokens = name_key(top).split()
     for other in candidates[1:]:
-        if not _contains(top_tokens, name_key(other).split()) and name_key(other) != name_key(top):
+        tokens = name_key(other).split()
+        if not _contains(top_tokens, tokens) and sorted(tokens) != sorted(top_tokens):
             return None
     return top
 

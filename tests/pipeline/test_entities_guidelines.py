@@ -107,3 +107,15 @@ def test_nicknames_and_names_as_modifiers(extractor: Extractor) -> None:
     text = 'Brig. Gen. Richard "Tex" Coe briefed reporters. Coe blamed the Assad regime.'
     people = [(m.text, m.norm) for m in _run(extractor, text) if m.label == "PERSON"]
     assert people == [('Richard "Tex" Coe', "Richard Coe"), ("Coe", "Richard Coe"), ("Assad", "Assad")]
+
+
+def test_a_surname_after_both_orders_of_a_name_resolves(extractor: Extractor) -> None:
+    text = (
+        "Foreign Minister Hayashi Yoshimasa met his counterpart. Later, Yoshimasa Hayashi said the talks "
+        "went well. Hayashi then left."
+    )
+    people = [(m.text, m.norm) for m in _run(extractor, text) if m.label == "PERSON"]
+    assert people[-1] == ("Hayashi", "Hayashi Yoshimasa")
+    assert {m.attrs.get("known_as") for m in _run(extractor, text) if m.label == "PERSON"} == {
+        "Yoshimasa Hayashi"
+    }
