@@ -51,7 +51,9 @@ STEPS = ("bare", "e2e", "load", "rss", "queries")
 FEEDS = 4
 
 
-def bare_limit(pages: dict[str, bytes], model: str, batch_size: int, processes: int) -> dict[str, float]:
+def bare_limit(
+    pages: dict[str, bytes], model: str, models: Path, batch_size: int, processes: int
+) -> dict[str, float]:
     """What the libraries alone do on this machine: extraction, then the same NLP pipeline."""
     started = time.perf_counter()
     texts = []
@@ -59,7 +61,7 @@ def bare_limit(pages: dict[str, bytes], model: str, batch_size: int, processes: 
         doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
         texts.append(doc.text if doc is not None and doc.text else "")
     extract_s = time.perf_counter() - started
-    nlp, _ = load_pipeline(model)
+    nlp, _ = load_pipeline(model, models)
     started = time.perf_counter()
     with nlp.memory_zone():
         for _ in nlp.pipe(texts, batch_size=batch_size, n_process=processes):
@@ -191,7 +193,7 @@ def profile_runs(pages: dict[str, bytes], batch_size: int, work: Path, api: str,
             run_newsint(config, db, api, PROFILES / PROFILE_NAMES["rerun"])
 
 
-def load_rate(rows: int, work: Path, profile: Path | None = None) -> dict[str, float]:
+def load_rate(rows: int, work: Path, models: Path, profile: Path | None = None) -> dict[str, float]:
     """Rows per second through `warehouse.load.load_batch`, from the table the NLP stage hands it,
     keeping the per-article summaries (migration 0005). Building that table from Mention objects
     is the NLP stage's work (in the end-to-end figure): it is timed apart, as `table_seconds`.
@@ -207,7 +209,7 @@ def load_rate(rows: int, work: Path, profile: Path | None = None) -> dict[str, f
     warm_articles, warm_mentions = synthetic_mentions(1_000)
     articles, mentions = synthetic_mentions(rows)
     with open_warehouse(Path(tempfile.mkdtemp(dir=work)) / "warm-up.duckdb") as con:
-        load_batch(con, "warm-up", "bench", warm_articles, mention_table(_flat(warm_mentions)), [])
+        load_batch(con, "warm-up", "bench", warm_articles, mention_table(_flat(warm_mentions)), [], models)
     started = time.perf_counter()
     table = mention_table(_flat(mentions))
     table_seconds = time.perf_counter() - started
@@ -216,7 +218,7 @@ def load_rate(rows: int, work: Path, profile: Path | None = None) -> dict[str, f
         started = time.perf_counter()
         if profiler:
             profiler.start()
-        load_batch(con, "bench", "bench", articles, table, [])
+        load_batch(con, "bench", "bench", articles, table, [], models)
         elapsed = time.perf_counter() - started
     if profiler and profile:
         profiler.stop()
@@ -310,12 +312,18 @@ def main(argv: list[str] | None = None) -> None:
             if "bare" in steps:
                 keep(
                     "bare",
-                    bare_limit(pages, settings.spacy_model, settings.batch_size, settings.nlp_processes),
+                    bare_limit(
+                        pages,
+                        settings.spacy_model,
+                        settings.models_path,
+                        settings.batch_size,
+                        settings.nlp_processes,
+                    ),
                 )
             if "e2e" in steps:
                 keep("e2e", end_to_end(pages, len(pages), settings.batch_size, work, api, cold_rerun=True))
             if "load" in steps:
-                keep("load", load_rate(args.load_rows, work))
+                keep("load", load_rate(args.load_rows, work, settings.models_path))
             if "rss" in steps:
                 keep(
                     "rss",
@@ -330,7 +338,7 @@ def main(argv: list[str] | None = None) -> None:
             if missed & {"e2e", "rerun"} and {"bare", "e2e"} & set(steps):
                 profile_runs(pages, settings.batch_size, work, api, missed)
             if "load" in missed and "load" in steps:
-                load_rate(args.load_rows, work, PROFILES / PROFILE_NAMES["load"])
+                load_rate(args.load_rows, work, settings.models_path, PROFILES / PROFILE_NAMES["load"])
             measured = {"e2e", "rerun"} if "e2e" in steps else set()
             for met in (measured | ({"load"} & set(steps))) - missed:
                 (PROFILES / PROFILE_NAMES[met]).unlink(missing_ok=True)  # it explained a miss now gone

@@ -102,7 +102,7 @@ def store(
     from warehouse import load
 
     with db.open_warehouse(settings.db_path) as con:
-        return load.load_batch(con, run_id, version, articles, mentions, failures)
+        return load.load_batch(con, run_id, version, articles, mentions, failures, settings.models_path)
 
 
 @flow(name="newsint-ingest", log_prints=False, flow_run_name=new_run_id)

@@ -11,7 +11,7 @@ from prefect.runtime import flow_run
 
 from flows.summary import RunSummary
 from pipeline.errors import one_line
-from pipeline.nlp.version import MODELS, pipeline_version
+from pipeline.nlp.version import pipeline_version
 from pipeline.settings import Settings
 from warehouse import aliases, db, runs
 
@@ -28,11 +28,11 @@ def tracked_run(settings: Settings, flow: str) -> Iterator[RunSummary]:
     `running` are closed first. What loaded before a failure stays loaded."""
     logger = get_run_logger()
     summary = RunSummary(run_id=flow_run.get_name() or new_run_id(), flow=flow)
-    summary.pipeline_version = pipeline_version(settings.spacy_model)
+    summary.pipeline_version = pipeline_version(settings.spacy_model, settings.models_path)
     with db.open_warehouse(settings.db_path) as con:
         abandoned = runs.close_abandoned(con)
         runs.start_run(con, summary.run_id, flow, settings.spacy_model, summary.pipeline_version)
-        aliases.sync_aliases(con, summary.pipeline_version, MODELS)
+        aliases.sync_aliases(con, summary.pipeline_version, settings.models_path)
     for run_id in abandoned:
         logger.warning("run %s was left running by a process that is gone: closed as failed", run_id)
     try:

@@ -46,7 +46,7 @@ def reextract(
         report.add(diff_mentions(before.get(article_id, []), mentions))
     table = mention_table(m for found in after.values() for m in found)
     with db.open_warehouse(settings.db_path) as con:
-        written = load.replace_mentions(con, run_id, version, list(after), table)
+        written = load.replace_mentions(con, run_id, version, list(after), table, settings.models_path)
     return report, written
 
 

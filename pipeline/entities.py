@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 
 import pycountry
@@ -16,7 +17,6 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.nlp.build import load_pipeline, model_config
 from pipeline.nlp.pieces import text_pieces
-from pipeline.nlp.version import MODELS
 from pipeline.norms.countries import Ambiguity, CountryTable, load_ambiguities, other_sense
 from pipeline.norms.people import KnownPeople, clean_name, context_cues, known_people, resolve_names
 from pipeline.norms.weapons import WeaponSystem, designation_norm, load_systems
@@ -47,33 +47,34 @@ class Knowledge:
     place_names: dict[tuple[str, str], str]  # (word, after|before) -> feature|currency
 
 
-@lru_cache(maxsize=1)
-def knowledge() -> Knowledge:
+@lru_cache(maxsize=2)
+def knowledge(models: Path) -> Knowledge:
+    """The data of the `models` folder, read once per process and folder."""
     from pipeline.norms.tables import read_lines, read_tsv
 
-    titles = read_lines(MODELS / "people" / "titles.txt")
-    cues = context_cues()
+    titles = read_lines(models / "people" / "titles.txt")
+    cues = context_cues(models)
     return Knowledge(
-        countries=CountryTable.load(MODELS / "countries"),
-        systems=load_systems(MODELS / "weapons" / "systems.jsonl"),
-        confidence=model_config()["confidence"],
+        countries=CountryTable.load(models / "countries"),
+        systems=load_systems(models / "weapons" / "systems.jsonl"),
+        confidence=model_config(models)["confidence"],
         titles=frozenset(titles),
-        ambiguities=load_ambiguities(MODELS / "countries" / "ambiguous.tsv"),
+        ambiguities=load_ambiguities(models / "countries" / "ambiguous.tsv"),
         not_names=frozenset(
-            [*read_lines(MODELS / "countries" / "institution_words.txt"), *titles]
+            [*read_lines(models / "countries" / "institution_words.txt"), *titles]
             + [m.lower() for m in calendar.month_name if m]
         ),
-        function_words=frozenset(read_lines(MODELS / "countries" / "function_words.txt")),
-        people=known_people(),
+        function_words=frozenset(read_lines(models / "countries" / "function_words.txt")),
+        people=known_people(models),
         place_before=frozenset(
-            [*cues["place_before"], *read_lines(MODELS / "countries" / "place_before_capital.txt")]
+            [*cues["place_before"], *read_lines(models / "countries" / "place_before_capital.txt")]
         ),
         place_of=frozenset(cues["place_of"]),
-        ship_prefixes=frozenset(read_lines(MODELS / "weapons" / "ship_prefixes.txt")),
-        place_verbs=frozenset(read_lines(MODELS / "countries" / "place_verbs.txt")),
+        ship_prefixes=frozenset(read_lines(models / "weapons" / "ship_prefixes.txt")),
+        place_verbs=frozenset(read_lines(models / "countries" / "place_verbs.txt")),
         place_names={
             (row["word"], row["position"]): row["kind"]
-            for row in read_tsv(MODELS / "countries" / "place_names.tsv")
+            for row in read_tsv(models / "countries" / "place_names.tsv")
         },
     )
 
@@ -82,18 +83,24 @@ class Extractor:
     """The spaCy pipeline plus the data to normalise what it finds; load once, use for batches."""
 
     def __init__(
-        self, model: str, batch_size: int = 32, processes: int = 1, max_chars: int = 100_000
+        self, model: str, models: Path, batch_size: int = 32, processes: int = 1, max_chars: int = 100_000
     ) -> None:
-        self.nlp, self.version = load_pipeline(model)
+        self.nlp, self.version = load_pipeline(model, models)
         self.model = model
         self.batch_size = batch_size
         self.processes = processes
         self.max_chars = max_chars
-        self.known = knowledge()
+        self.known = knowledge(models)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Extractor:
-        return cls(settings.spacy_model, settings.batch_size, settings.nlp_processes, settings.nlp_max_chars)
+        return cls(
+            settings.spacy_model,
+            settings.models_path,
+            settings.batch_size,
+            settings.nlp_processes,
+            settings.nlp_max_chars,
+        )
 
     def extract(self, items: Iterable[tuple[str, str]]) -> Iterator[tuple[str, list[Mention]]]:
         """(id, text) pairs in, (id, mentions) out, in input order.

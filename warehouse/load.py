@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -36,9 +37,11 @@ def load_batch(
     articles: Sequence[Article],
     mentions: pa.Table,
     failures: Sequence[Failure],
+    models: Path,
 ) -> LoadStats:
     """Articles, their mentions (a `pipeline.mention_table` table, replacing what each article had),
-    entities and failures, in one transaction."""
+    entities and failures, in one transaction. `models` is the folder whose known people name the
+    people entities."""
     at = now()
     article_rows = dedupe_rows([_article_row(a, run_id, version) for a in articles], ("article_id",))
     with transaction(con):
@@ -54,7 +57,7 @@ def load_batch(
             WHERE a.article_id IS NULL OR a.content_hash <> b.content_hash ORDER BY b.article_id
         """).fetchall()
         con.execute("INSERT OR REPLACE INTO articles SELECT * FROM batch_articles")
-        _stage_mentions(con, mentions)
+        _stage_mentions(con, mentions, models)
         con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM batch_articles)")
         con.execute(_INSERT_MENTIONS, [version, run_id])
         replace_aggregates(con, "batch_articles", "batch_rows")
@@ -65,14 +68,20 @@ def load_batch(
 
 
 def replace_mentions(
-    con: duckdb.DuckDBPyConnection, run_id: str, version: str, article_ids: Sequence[str], mentions: pa.Table
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    version: str,
+    article_ids: Sequence[str],
+    mentions: pa.Table,
+    models: Path,
 ) -> int:
     """Swap in re-extracted mentions for these articles (every id, even one with none left) in one
-    transaction, and record the version that produced them; returns the mentions written."""
+    transaction, and record the version that produced them; returns the mentions written. `models`
+    as for `load_batch`."""
     at = now()
     with transaction(con):
         con.register("batch_ids", pa.table({"article_id": pa.array(list(article_ids), pa.string())}))
-        _stage_mentions(con, mentions)
+        _stage_mentions(con, mentions, models)
         con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM batch_ids)")
         con.execute(_INSERT_MENTIONS, [version, run_id])
         replace_aggregates(con, "batch_ids", "batch_rows")
@@ -84,7 +93,7 @@ def replace_mentions(
     return mentions.num_rows
 
 
-def _stage_mentions(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
+def _stage_mentions(con: duckdb.DuckDBPyConnection, table: pa.Table, models: Path) -> None:
     """Register a batch's mentions and the view `batch_rows` that adds what follows from each
     norm (a lone surname's full name, entity id, display name), worked out once per distinct norm
     rather than per row."""
@@ -92,11 +101,11 @@ def _stage_mentions(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
     norms = con.execute(
         "SELECT DISTINCT label, norm, weapon_id FROM batch_mentions WHERE norm IS NOT NULL"
     ).fetchall()
-    merges = _surname_merges(con, {norm for label, norm, _ in norms if label == "PERSON"})
+    merges = _surname_merges(con, {norm for label, norm, _ in norms if label == "PERSON"}, models)
     identities = []
     for label, norm, weapon_id in norms:
         full = merges.get(norm) if label == "PERSON" else None
-        row = (label, norm, weapon_id, full, *_identity(label, full or norm, weapon_id))
+        row = (label, norm, weapon_id, full, *_identity(models, label, full or norm, weapon_id))
         identities.append(dict(zip(_NORM_SCHEMA.names, row, strict=True)))
     con.register("batch_norms", pa.Table.from_pylist(identities, schema=_NORM_SCHEMA))
     con.execute(_BATCH_ROWS)
@@ -135,7 +144,7 @@ _UPSERT_ENTITIES = """
 """
 
 
-def _surname_merges(con: duckdb.DuckDBPyConnection, people: set[str]) -> dict[str, str]:
+def _surname_merges(con: duckdb.DuckDBPyConnection, people: set[str], models: Path) -> dict[str, str]:
     """The full name each lone surname among a batch's people stands for, so the warehouse does
     not split one person in two ("Putin" and "Vladimir Putin"): the listed person when the
     gazetteer says the surname alone means them, else the one person with that surname in the
@@ -143,7 +152,7 @@ def _surname_merges(con: duckdb.DuckDBPyConnection, people: set[str]) -> dict[st
     lone = {norm for norm in people if len(name_key(norm).split()) == 1}
     if not lone:
         return {}  # no lone surname to merge: skip reading every known person
-    merges = {norm: person.name for norm in lone if (person := known_people().lookup(norm))}
+    merges = {norm: person.name for norm in lone if (person := known_people(models).lookup(norm))}
     if rest := lone - merges.keys():
         known = [row[0] for row in con.execute("SELECT norm FROM entities WHERE label = 'PERSON'").fetchall()]
         index = surname_index({*known, *people})
@@ -151,9 +160,10 @@ def _surname_merges(con: duckdb.DuckDBPyConnection, people: set[str]) -> dict[st
     return merges
 
 
-def entity_id(mention: Mention) -> str | None:
-    """The canonical entity a mention names; None when its norm is unresolved."""
-    return _identity(mention.label, mention.norm, mention.attrs.get("weapon_id"))[0]
+def entity_id(mention: Mention, models: Path) -> str | None:
+    """The canonical entity a mention names, by the known people of `models`; None when its norm
+    is unresolved."""
+    return _identity(models, mention.label, mention.norm, mention.attrs.get("weapon_id"))[0]
 
 
 def _slug(text: str) -> str:
@@ -181,15 +191,18 @@ def _article_row(article: Article, run_id: str, version: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=65536)
-def _identity(label: str, norm: str | None, weapon_id: str | None) -> tuple[str | None, str | None]:
-    """(entity id, display name) of a norm; cached, since a batch names the same few often."""
+def _identity(
+    models: Path, label: str, norm: str | None, weapon_id: str | None
+) -> tuple[str | None, str | None]:
+    """(entity id, display name) of a norm by the known people of `models`; cached, since a batch
+    names the same few often."""
     if not norm:
         return None, None
     if label == "WEAPON" and weapon_id:
         return f"weapon:{weapon_id}", norm
     if label == "COUNTRY":
         return f"country:{norm}", country_name(norm)
-    if label == "PERSON" and (person := known_people().lookup(norm)) is not None:
+    if label == "PERSON" and (person := known_people(models).lookup(norm)) is not None:
         return f"person:{_slug(person.name)}", person.name  # every spelling, one listed person
     return f"{label.lower()}:{_slug(norm)}", norm
 

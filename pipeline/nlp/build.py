@@ -1,4 +1,4 @@
-"""Assemble the spaCy pipeline from the data under models/, and load it by version."""
+"""Assemble the spaCy pipeline from the data in a models folder, and load it by version."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from spacy.language import Language
 
 import pipeline.nlp.components  # noqa: F401  (registers our factories)
 from pipeline.nlp.components import ORGANISATIONS
-from pipeline.nlp.version import MODELS, pipeline_version
+from pipeline.nlp.version import pipeline_version
 from pipeline.norms.countries import CountryTable
 from pipeline.norms.organisations import load_organisations, organisation_patterns
 from pipeline.norms.people import context_cues, known_people
@@ -36,24 +36,23 @@ log = logging.getLogger(__name__)
 # Countries whose towns the news names with their state or province ("Austin, Texas").
 REGION_COUNTRIES = ("US", "CA", "AU")
 
-BUILD_DIR = MODELS / "build"
 
-
-def model_config() -> dict[str, Any]:
-    with (MODELS / "pipeline.toml").open("rb") as handle:
+def model_config(models: Path) -> dict[str, Any]:
+    with (models / "pipeline.toml").open("rb") as handle:
         return tomllib.load(handle)
 
 
-def build(model: str, target: Path) -> None:
-    """Write the assembled pipeline to `target`: base model + gazetteers + our components."""
-    config = model_config()
+def build(model: str, models: Path, target: Path) -> None:
+    """Write the assembled pipeline to `target`: base model + the gazetteers of `models` + our
+    components."""
+    config = model_config(models)
     nlp = spacy.load(model, exclude=config["base"].get("exclude", []))
-    countries = CountryTable.load(MODELS / "countries")
-    systems = load_systems(MODELS / "weapons" / "systems.jsonl")
+    countries = CountryTable.load(models / "countries")
+    systems = load_systems(models / "weapons" / "systems.jsonl")
     loose, exact = system_patterns(systems)
     roles = [
         {"label": "ROLE", "pattern": title, "id": f"gazetteer|role|{title}"}
-        for title in read_lines(MODELS / "people" / "titles.txt")
+        for title in read_lines(models / "people" / "titles.txt")
     ]
     ruler_config = {"annotate_ents": True, "spans_key": None, "overwrite": False}
     exact_ruler = nlp.add_pipe(
@@ -62,9 +61,9 @@ def build(model: str, target: Path) -> None:
         before="ner",
         config={**ruler_config, "phrase_matcher_attr": "ORTH"},
     )
-    designations = {r["prefix"]: r["category"] for r in read_tsv(MODELS / "weapons" / "designations.tsv")}
-    ships = read_lines(MODELS / "weapons" / "ship_prefixes.txt")
-    hulls = read_lines(MODELS / "weapons" / "hull_prefixes.txt")
+    designations = {r["prefix"]: r["category"] for r in read_tsv(models / "weapons" / "designations.tsv")}
+    ships = read_lines(models / "weapons" / "ship_prefixes.txt")
+    hulls = read_lines(models / "weapons" / "hull_prefixes.txt")
     exact_ruler.add_patterns(countries.patterns() + exact)
     loose_ruler = nlp.add_pipe(
         "span_ruler",
@@ -76,17 +75,17 @@ def build(model: str, target: Path) -> None:
     # Patterns for systems the gazetteer lacks come after it, so a listed system keeps its identity.
     pattern_ruler = nlp.add_pipe("span_ruler", name="weapon_patterns", before="ner", config={**ruler_config})
     pattern_ruler.add_patterns(designation_patterns(designations) + ship_patterns(ships, hulls))
-    heads = [head.as_config() for head in load_heads(MODELS / "weapons" / "heads.tsv").values()]
-    stop = [r["word"] for r in read_tsv(MODELS / "weapons" / "modifiers.tsv")]
+    heads = [head.as_config() for head in load_heads(models / "weapons" / "heads.tsv").values()]
+    stop = [r["word"] for r in read_tsv(models / "weapons" / "modifiers.tsv")]
     nlp.add_pipe(
         "newsint_weapon_phrases",
         before="ner",
         config={
             "heads": heads,
             "stop_modifiers": stop,
-            "non_weapon_heads": read_lines(MODELS / "weapons" / "non_weapon_heads.txt"),
-            "class_modifiers": ClassModifiers.load(MODELS / "weapons" / "class_modifiers.tsv").as_config(),
-            "abbreviations": load_abbreviations(MODELS / "weapons" / "abbreviations.tsv"),
+            "non_weapon_heads": read_lines(models / "weapons" / "non_weapon_heads.txt"),
+            "class_modifiers": ClassModifiers.load(models / "weapons" / "class_modifiers.tsv").as_config(),
+            "abbreviations": load_abbreviations(models / "weapons" / "abbreviations.tsv"),
         },
     )
     # Known people come after the model, filling only what it missed ("Assad's regime"), so the
@@ -101,11 +100,11 @@ def build(model: str, target: Path) -> None:
             "ents_filter": {"@misc": "newsint_known_people_filter.v1"},
         },
     )
-    people_ruler.add_patterns(known_people().patterns())
+    people_ruler.add_patterns(known_people(models).patterns())
     # Organisations go to their own span group: they are no label of ours, but the rules after
     # read them to keep firms and groups from being people and to judge country words inside names.
     exact_orgs, loose_orgs = organisation_patterns(
-        load_organisations(MODELS / "organisations" / "organisations.jsonl")
+        load_organisations(models / "organisations" / "organisations.jsonl")
     )
     for name, attr, patterns in (
         ("organisations_exact", "ORTH", exact_orgs),
@@ -118,13 +117,13 @@ def build(model: str, target: Path) -> None:
             config={"spans_key": ORGANISATIONS, "annotate_ents": False, "phrase_matcher_attr": attr},
         )
         org_ruler.add_patterns(patterns)
-    titles = read_lines(MODELS / "people" / "titles.txt")
+    titles = read_lines(models / "people" / "titles.txt")
     nlp.add_pipe(
         "newsint_entity_rules",
         after="organisations_loose",
-        config={**context_cues(), "title": titles, "region": _regions()},
+        config={**context_cues(models), "title": titles, "region": _regions()},
     )
-    nlp.meta["newsint"] = {"base_model": model, "version": pipeline_version(model)}
+    nlp.meta["newsint"] = {"base_model": model, "version": pipeline_version(model, models)}
     nlp.to_disk(target)
 
 
@@ -136,16 +135,19 @@ def _regions() -> list[str]:
 
 
 @lru_cache(maxsize=2)
-def load_pipeline(model: str) -> tuple[Language, str]:
-    """The built pipeline for `model` and its version, building it first if the data changed."""
-    version = pipeline_version(model)
-    target = BUILD_DIR / f"{Path(model).name}-{version}"
+def load_pipeline(model: str, models: Path) -> tuple[Language, str]:
+    """The built pipeline for `model` and the data in `models`, and its version, building it
+    first if the data changed. It is built into the folder's own build/, so another models
+    folder never reuses it."""
+    version = pipeline_version(model, models)
+    builds = models / "build"
+    target = builds / f"{Path(model).name}-{version}"
     if not (target / "meta.json").exists():
-        log.info("building spaCy pipeline %s for %s", version, model)
-        BUILD_DIR.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=BUILD_DIR))
+        log.info("building spaCy pipeline %s for %s from %s", version, model, models)
+        builds.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=builds))
         try:
-            build(model, staging)
+            build(model, models, staging)
             staging.rename(target)
         except OSError:
             if not (target / "meta.json").exists():

@@ -11,10 +11,6 @@ import importlib.metadata
 import json
 from pathlib import Path
 
-from pipeline import REPO_ROOT
-
-MODELS = REPO_ROOT / "models"
-
 
 def base_model_version(model: str) -> str:
     """The base model's version, from its folder's meta.json or its installed package."""
@@ -32,13 +28,12 @@ def base_model_version(model: str) -> str:
 MENTION_CODE = ("nlp", "norms", "entities.py", "mention_table.py", "records.py")
 
 
-def pipeline_version(model: str, code: Path | None = None, models: Path | None = None) -> str:
-    """Hash of the data under models/ (not build/), the code that decides mentions
+def pipeline_version(model: str, models: Path, code: Path | None = None) -> str:
+    """Hash of the data in the `models` folder (not its build/), the code that decides mentions
     (`MENTION_CODE`), and the base model's name and version: any change gives a new version, so
-    `newsint reprocess` refreshes what an older version stored. `code` and `models` default to
-    this checkout's `pipeline/` and `models/`."""
+    `newsint reprocess` refreshes what an older version stored. `code` defaults to this
+    checkout's `pipeline/`."""
     code = code or Path(__file__).resolve().parent.parent
-    models = models or MODELS
     digest = hashlib.sha256(f"{model}=={base_model_version(model)}".encode())
     # Each input under a name relative to its root, so a moved checkout keeps its version.
     inputs = {

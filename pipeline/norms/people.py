@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.nlp.version import MODELS
 from pipeline.norms.tables import read_tsv
 
 _POSSESSIVE = re.compile(r"(?:['’]s?)$")
@@ -177,17 +176,17 @@ class KnownPeople:
         ]
 
 
-@lru_cache(maxsize=1)
-def known_people() -> KnownPeople:
-    """The gazetteer of people under models/, read once per process."""
-    return KnownPeople.load(MODELS / "people" / "known.jsonl")
+@lru_cache(maxsize=4)
+def known_people(models: Path) -> KnownPeople:
+    """The gazetteer of people in the `models` folder, read once per process and folder."""
+    return KnownPeople.load(models / "people" / "known.jsonl")
 
 
-@lru_cache(maxsize=1)
-def context_cues() -> dict[str, list[str]]:
-    """models/people/cues.tsv by kind: the context words of the person rules, which the capital
-    check reads too ("west of Damascus")."""
+@lru_cache(maxsize=4)
+def context_cues(models: Path) -> dict[str, list[str]]:
+    """people/cues.tsv of the `models` folder by kind: the context words of the person rules,
+    which the capital check reads too ("west of Damascus")."""
     cues: dict[str, list[str]] = {}
-    for row in read_tsv(MODELS / "people" / "cues.tsv"):
+    for row in read_tsv(models / "people" / "cues.tsv"):
         cues.setdefault(row["kind"], []).append(row["word"])
     return cues

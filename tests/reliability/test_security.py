@@ -18,6 +18,7 @@ import pytest
 from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
 from pipeline.review import ReviewArticle, evidence_markdown, table_rows
+from pipeline.settings import DEFAULT_MODELS
 from tests.conftest import REPO
 from tests.server import FaultServer
 from warehouse.db import open_warehouse
@@ -41,7 +42,7 @@ def _hostile(tmp_path: Path) -> tuple[Path, Article, Mention]:
     )
     db = tmp_path / "w.duckdb"
     with open_warehouse(db) as con:
-        load_batch(con, "r", "v", [article], mention_table([mention]), [])
+        load_batch(con, "r", "v", [article], mention_table([mention]), [], DEFAULT_MODELS)
     return db, article, mention
 
 

@@ -29,9 +29,9 @@ def sample_config(folder: Path) -> Path:
 def ingest_sample(settings: Settings) -> None:
     """One ingest run over the sample through the same pipeline and loader calls as the flow."""
     run_id = uuid.uuid4().hex[:12]
-    version = pipeline_version(settings.spacy_model)
+    version = pipeline_version(settings.spacy_model, settings.models_path)
     sources = [(s, settings.source_location(s)) for s in settings.sources]
-    extractor = Extractor(settings.spacy_model, settings.batch_size)
+    extractor = Extractor(settings.spacy_model, settings.models_path, settings.batch_size)
     loaded = 0
     with db.open_warehouse(settings.db_path) as con:
         runs.start_run(con, run_id, "ingest", settings.spacy_model, version)
@@ -48,7 +48,9 @@ def ingest_sample(settings: Settings) -> None:
             english = [(a.article_id, a.text) for a in articles if a.status == "ok"]
             mentions = mention_table(m for _, found in extractor.extract(english) for m in found)
             with db.open_warehouse(settings.db_path) as con:
-                loaded += load.load_batch(con, run_id, version, articles, mentions, failures).new
+                loaded += load.load_batch(
+                    con, run_id, version, articles, mentions, failures, settings.models_path
+                ).new
     with db.open_warehouse(settings.db_path) as con:
         runs.finish_run(con, run_id, "completed", {"articles_new": loaded})
 

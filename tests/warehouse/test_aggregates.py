@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
+from pipeline.settings import DEFAULT_MODELS
 from warehouse.aggregates import rebuild_aggregates
 from warehouse.db import open_warehouse, transaction
 from warehouse.load import load_batch, replace_mentions
@@ -187,23 +188,33 @@ def test_summaries_follow_loads_reloads_and_reprocessing(tmp_path: Path) -> None
     articles = [_article(n) for n in range(6)]
     mentions = {f"a{n}": _mentions(n, 12 + n, 4) for n in range(6)}
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", articles, _table(mentions), [])
+        load_batch(con, "r1", "v1", articles, _table(mentions), [], DEFAULT_MODELS)
         loaded = _summaries(con)
         assert loaded == _expected(con)
         assert loaded["stats"] and loaded["days"] and loaded["roles"] and loaded["co_mentions"]
         assert {row[12] for row in loaded["stats"]} == {True, False}  # "UKR" is in every title
         assert max(row[11] for row in loaded["stats"]) > 1  # not every entity is the most named
 
-        load_batch(con, "r2", "v1", articles[:3], _table({k: mentions[k] for k in ("a0", "a1", "a2")}), [])
+        load_batch(
+            con,
+            "r2",
+            "v1",
+            articles[:3],
+            _table({k: mentions[k] for k in ("a0", "a1", "a2")}),
+            [],
+            DEFAULT_MODELS,
+        )
         assert _summaries(con) == loaded  # a reload counts nothing twice
 
         changed = [_article(1, "new text")]
-        load_batch(con, "r3", "v1", changed, mention_table(_mentions(1, 5, 2, seed=1)), [])
+        load_batch(con, "r3", "v1", changed, mention_table(_mentions(1, 5, 2, seed=1)), [], DEFAULT_MODELS)
         after_change = _summaries(con)
         assert after_change == _expected(con)
         assert after_change != loaded
 
-        written = replace_mentions(con, "r4", "v2", ["a2", "a4"], mention_table(_mentions(2, 7, 3, seed=2)))
+        written = replace_mentions(
+            con, "r4", "v2", ["a2", "a4"], mention_table(_mentions(2, 7, 3, seed=2)), DEFAULT_MODELS
+        )
         assert written == 7
         reprocessed = _summaries(con)
         assert reprocessed == _expected(con)
@@ -216,8 +227,8 @@ def test_summaries_follow_loads_reloads_and_reprocessing(tmp_path: Path) -> None
 
 def test_days_without_articles_leave_the_daily_totals(tmp_path: Path) -> None:
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", [_article(0)], mention_table(_mentions(0, 6, 2)), [])
-        replace_mentions(con, "r2", "v2", ["a0"], mention_table([]))
+        load_batch(con, "r1", "v1", [_article(0)], mention_table(_mentions(0, 6, 2)), [], DEFAULT_MODELS)
+        replace_mentions(con, "r2", "v2", ["a0"], mention_table([]), DEFAULT_MODELS)
         rows = con.execute("SELECT count(*) FROM entity_days").fetchall()
     assert rows == [(0,)]
 
@@ -231,7 +242,7 @@ def test_shared_sentences_match_the_mentions_past_64_sentences(tmp_path: Path) -
         "a2": _mentions(2, 30, 6),
     }
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", articles, _table(mentions), [])
+        load_batch(con, "r1", "v1", articles, _table(mentions), [], DEFAULT_MODELS)
         overflow = con.execute(
             "SELECT count(later_sentences), count(*) - count(later_sentences) FROM article_entity_stats"
         ).fetchall()
@@ -254,6 +265,7 @@ def test_migration_backfills_an_existing_warehouse(tmp_path: Path) -> None:
             [_article(n) for n in range(3)],
             mention_table(m for n in range(3) for m in _mentions(n, 9, 3)),
             [],
+            DEFAULT_MODELS,
         )
         expected = _summaries(con)
         with transaction(con):

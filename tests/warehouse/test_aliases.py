@@ -11,15 +11,14 @@ import pytest
 from typer.testing import CliRunner
 
 from newsint.cli import app
-from pipeline import REPO_ROOT
 from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
+from pipeline.settings import DEFAULT_MODELS
 from warehouse.aliases import sync_aliases
 from warehouse.db import open_warehouse
 from warehouse.load import load_batch
 from warehouse.queries import QueryError, open_reader, run_named
 
-MODELS = REPO_ROOT / "models"
 runner = CliRunner()
 
 # Two days of news, long before today: the default window must follow the data, not the clock.
@@ -69,7 +68,7 @@ def _mention(article_id: str, surface: str, label: str, norm: str, attrs: dict[s
 def warehouse(tmp_path: Path) -> Path:
     path = tmp_path / "w.duckdb"
     with open_warehouse(path) as con:
-        assert sync_aliases(con, "v1", MODELS)
+        assert sync_aliases(con, "v1", DEFAULT_MODELS)
         load_batch(
             con,
             "r1",
@@ -77,6 +76,7 @@ def warehouse(tmp_path: Path) -> Path:
             [_article(a) for a in ARTICLES],
             mention_table(_mention(*m) for m in MENTIONS),
             [],
+            DEFAULT_MODELS,
         )
     return path
 
@@ -101,8 +101,8 @@ def test_alias_view_finds_gazetteer_and_seen_names_in_any_case(warehouse: Path) 
 def test_sync_is_idempotent_and_follows_the_version(warehouse: Path) -> None:
     with open_warehouse(warehouse) as con:
         before = con.execute("SELECT count(*) FROM gazetteer_aliases").fetchall()
-        assert not sync_aliases(con, "v1", MODELS)
-        assert sync_aliases(con, "v2", MODELS)
+        assert not sync_aliases(con, "v1", DEFAULT_MODELS)
+        assert sync_aliases(con, "v2", DEFAULT_MODELS)
         after = con.execute(
             "SELECT count(*), count(DISTINCT pipeline_version) FROM gazetteer_aliases"
         ).fetchall()

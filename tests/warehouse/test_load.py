@@ -6,7 +6,8 @@ from pathlib import Path
 
 from pipeline.mention_table import mention_table
 from pipeline.records import Article, Failure, FeedEntry, FeedResult, Mention
-from pipeline.settings import Source
+from pipeline.settings import DEFAULT_MODELS, Source
+from tests.conftest import edited_models
 from warehouse.db import connect, migrate, open_warehouse
 from warehouse.feeds import pending_entries, record_polls
 from warehouse.load import entity_id, load_batch, replace_mentions
@@ -80,8 +81,8 @@ def test_loading_a_batch_twice_adds_nothing(tmp_path: Path) -> None:
     )
     failure = Failure("https://news.example/x", "x", "page", "HTTP 500", 500)
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        first = load_batch(con, "r1", "v1", articles, mentions, [failure])
-        second = load_batch(con, "r2", "v1", articles, mentions, [])
+        first = load_batch(con, "r1", "v1", articles, mentions, [failure], DEFAULT_MODELS)
+        second = load_batch(con, "r2", "v1", articles, mentions, [], DEFAULT_MODELS)
         counts = con.execute(
             "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM mentions),"
             " (SELECT count(*) FROM entities),"
@@ -102,6 +103,7 @@ def test_changed_article_replaces_its_mentions(tmp_path: Path) -> None:
             [_article("a1", "Japan")],
             mention_table([_mention("a1", 0, "Japan", "COUNTRY", "JPN")]),
             [],
+            DEFAULT_MODELS,
         )
         stats = load_batch(
             con,
@@ -110,6 +112,7 @@ def test_changed_article_replaces_its_mentions(tmp_path: Path) -> None:
             [_article("a1", "Russia")],
             mention_table([_mention("a1", 0, "Russia", "COUNTRY", "RUS")]),
             [],
+            DEFAULT_MODELS,
         )
         rows = con.execute("SELECT norm, pipeline_version FROM mentions").fetchall()
     assert stats.changed == 1
@@ -125,6 +128,7 @@ def test_entity_aliases_accumulate(tmp_path: Path) -> None:
             [_article("a1", "x")],
             mention_table([_mention("a1", 0, "Japan", "COUNTRY", "JPN")]),
             [],
+            DEFAULT_MODELS,
         )
         load_batch(
             con,
@@ -133,6 +137,7 @@ def test_entity_aliases_accumulate(tmp_path: Path) -> None:
             [_article("a2", "y")],
             mention_table([_mention("a2", 0, "Japanese", "COUNTRY", "JPN")]),
             [],
+            DEFAULT_MODELS,
         )
         rows = con.execute("SELECT entity_id, name, aliases FROM entities").fetchall()
     assert rows == [("country:JPN", "Japan", ["Japan", "Japanese"])]
@@ -155,6 +160,7 @@ def test_pending_entries_until_loaded_or_given_up(tmp_path: Path) -> None:
                 Failure("https://news.example/a2", "a2", "page", "HTTP 404", 404, permanent=True),
                 Failure("https://news.example/a3", "a3", "page", "timed out"),
             ],
+            DEFAULT_MODELS,
         )
         pending = [e.article_id for e in pending_entries(con, max_attempts=2)]
         load_batch(
@@ -164,6 +170,7 @@ def test_pending_entries_until_loaded_or_given_up(tmp_path: Path) -> None:
             [],
             mention_table([]),
             [Failure("https://news.example/a3", "a3", "page", "timed out")],
+            DEFAULT_MODELS,
         )
         after = [e.article_id for e in pending_entries(con, max_attempts=2)]
     assert pending == ["a3"]  # a1 loaded, a2 gone for good, a3 worth another try
@@ -174,8 +181,8 @@ def test_a_lone_surname_joins_the_known_person(tmp_path: Path) -> None:
     full = Mention("a1", 0, 9, "Joe Biden", "PERSON", "Joe Biden", "model", "full", 0.8, "s", 0)
     short = Mention("a2", 0, 5, "Biden", "PERSON", "Biden", "model", "as_written", 0.8, "s", 0)
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", [_article("a1", "x")], mention_table([full]), [])
-        load_batch(con, "r2", "v1", [_article("a2", "y")], mention_table([short]), [])
+        load_batch(con, "r1", "v1", [_article("a1", "x")], mention_table([full]), [], DEFAULT_MODELS)
+        load_batch(con, "r2", "v1", [_article("a2", "y")], mention_table([short]), [], DEFAULT_MODELS)
         entities = con.execute("SELECT entity_id, aliases FROM entities").fetchall()
         kinds = con.execute("SELECT article_id, norm, kind FROM mentions ORDER BY article_id").fetchall()
     assert entities == [("person:joe-biden", ["Biden", "Joe Biden"])]
@@ -193,12 +200,12 @@ def test_entity_ids_names_and_weapon_facts_follow_the_norms(tmp_path: Path) -> N
         replace(_mention("a1", 40, "Georgia", "COUNTRY", "GEO"), norm=None),
     ]
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", [_article("a1", "x")], mention_table(mentions), [])
+        load_batch(con, "r1", "v1", [_article("a1", "x")], mention_table(mentions), [], DEFAULT_MODELS)
         ids = con.execute("SELECT entity_id FROM mentions ORDER BY start_char").fetchall()
         entities = con.execute(
             "SELECT entity_id, name, category, origin FROM entities ORDER BY ALL"
         ).fetchall()
-    assert [i for (i,) in ids] == [entity_id(m) for m in mentions]
+    assert [i for (i,) in ids] == [entity_id(m, DEFAULT_MODELS) for m in mentions]
     assert entities == [
         ("country:GBR", "United Kingdom", None, None),
         ("person:josé-núñez-strasse", "José Núñez Straße", None, None),
@@ -222,6 +229,7 @@ def test_spellings_of_a_listed_person_are_one_entity(tmp_path: Path) -> None:
                 ]
             ),
             [],
+            DEFAULT_MODELS,
         )
         ids = con.execute("SELECT DISTINCT entity_id FROM mentions").fetchall()
         names = con.execute("SELECT name FROM entities WHERE label = 'PERSON'").fetchall()
@@ -233,7 +241,15 @@ def test_a_listed_surname_joins_its_person_with_no_full_name_seen(tmp_path: Path
     putin = Mention("a1", 0, 5, "Putin", "PERSON", "Putin", "model", "as_written", 0.8, "s", 0)
     austin = Mention("a1", 10, 16, "Austin", "PERSON", "Austin", "model", "as_written", 0.8, "s", 0)
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", [_article("a1", "Putin and Austin")], mention_table([putin, austin]), [])
+        load_batch(
+            con,
+            "r1",
+            "v1",
+            [_article("a1", "Putin and Austin")],
+            mention_table([putin, austin]),
+            [],
+            DEFAULT_MODELS,
+        )
         rows = con.execute("SELECT text, norm, kind FROM mentions ORDER BY start_char").fetchall()
     # The gazetteer lists Putin as a surname that stands alone; "Austin" (a city too) stays as written.
     assert rows == [("Putin", "Vladimir Putin", "surname_merge"), ("Austin", "Austin", "as_written")]
@@ -243,11 +259,37 @@ def test_reprocessed_mentions_merge_a_lone_surname_as_a_load_does(tmp_path: Path
     full = Mention("a1", 0, 11, "Lloyd Austin", "PERSON", "Lloyd Austin", "model", "full", 0.8, "s", 0)
     short = Mention("a2", 0, 6, "Austin", "PERSON", "Austin", "model", "as_written", 0.8, "s", 0)
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", [_article("a1", "x"), _article("a2", "y")], mention_table([full]), [])
-        written = replace_mentions(con, "r2", "v2", ["a2"], mention_table([short]))
+        load_batch(
+            con,
+            "r1",
+            "v1",
+            [_article("a1", "x"), _article("a2", "y")],
+            mention_table([full]),
+            [],
+            DEFAULT_MODELS,
+        )
+        written = replace_mentions(con, "r2", "v2", ["a2"], mention_table([short]), DEFAULT_MODELS)
         rows = con.execute("SELECT article_id, norm, kind, entity_id FROM mentions ORDER BY ALL").fetchall()
     assert written == 1
     assert rows == [
         ("a1", "Lloyd Austin", "full", "person:lloyd-austin"),
         ("a2", "Lloyd Austin", "surname_merge", "person:lloyd-austin"),
     ]
+
+
+def test_each_models_folder_names_people_by_its_own_known_people(tmp_path: Path) -> None:
+    """A folder whose known people were edited is read as edited, and the checkout's stays as it
+    is before and after: the cached people of one folder never answer for another."""
+    edited = edited_models(
+        tmp_path, "people/known.jsonl", '"name": "Vladimir Putin"', '"name": "V. V. Putin"'
+    )
+    putin = Mention("a1", 0, 5, "Putin", "PERSON", "Putin", "model", "as_written", 0.8, "s", 0)
+    assert entity_id(putin, DEFAULT_MODELS) == "person:vladimir-putin"
+    loaded = {}
+    for name, models in (("before", DEFAULT_MODELS), ("edited", edited), ("after", DEFAULT_MODELS)):
+        with open_warehouse(tmp_path / f"{name}.duckdb") as con:
+            load_batch(con, "r1", "v1", [_article("a1", "Putin")], mention_table([putin]), [], models)
+            loaded[name] = con.execute("SELECT norm, entity_id FROM mentions").fetchall()
+    assert loaded["before"] == loaded["after"] == [("Vladimir Putin", "person:vladimir-putin")]
+    assert loaded["edited"] == [("V. V. Putin", "person:v-v-putin")]
+    assert entity_id(putin, edited) == "person:v-v-putin"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
+from pipeline.settings import DEFAULT_MODELS
 from tests.conftest import REPO
 from warehouse.db import open_warehouse
 from warehouse.load import load_batch
@@ -60,7 +61,7 @@ def write(db: str, done: str, ready: str) -> None:
             ]
         with open_warehouse(db) as con:
             time.sleep(0.1)
-            load_batch(con, "run", "v", articles, mention_table(mentions), [])
+            load_batch(con, "run", "v", articles, mention_table(mentions), [], DEFAULT_MODELS)
         time.sleep(0.2)  # a run fetches and parses between loads, with the file free
     Path(done).touch()
 

@@ -19,6 +19,7 @@ import pytest
 
 from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
+from pipeline.settings import DEFAULT_MODELS
 from warehouse.db import connect, open_warehouse
 from warehouse.load import load_batch
 from warehouse.queries import open_reader
@@ -62,7 +63,7 @@ def warehouse(tmp_path: Path) -> Path:
     ]
     db = tmp_path / "w.duckdb"
     with open_warehouse(db) as con:
-        load_batch(con, "r", "v", [article], mention_table(mentions), [])
+        load_batch(con, "r", "v", [article], mention_table(mentions), [], DEFAULT_MODELS)
     (tmp_path / "newsint.toml").touch()
     return db
 

