@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,11 +22,19 @@ def new_run_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
+def quiet_libraries() -> None:
+    """trafilatura logs every page it finds too short at WARNING, an outcome the run records
+    itself: the console and the run's page show only its errors. Set as a run starts, in whatever
+    process runs the flow (the command's, a served run's), not by importing the pipeline."""
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+
 @contextmanager
 def tracked_run(settings: Settings, flow: str) -> Iterator[RunSummary]:
     """A `runs` row for the block: `running` inside it, then `completed`, or `failed` with the
     reason when the block raises (a crash, a timeout, Ctrl-C). Runs a killed process left
     `running` are closed first. What loaded before a failure stays loaded."""
+    quiet_libraries()
     logger = get_run_logger()
     summary = RunSummary(run_id=flow_run.get_name() or new_run_id(), flow=flow)
     summary.pipeline_version = pipeline_version(settings.spacy_model, settings.models_path)

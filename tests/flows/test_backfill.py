@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -78,6 +79,23 @@ def test_backfill_reads_saved_text_files(prefect_harness: None, tmp_path: Path) 
     assert text == seed.read_text(encoding="utf-8").strip()
     # The seed names both leaders with their titles and the two countries.
     assert {"Joe Biden", "Fumio Kishida", "JPN", "USA"} <= names
+
+
+def test_a_page_with_no_text_is_recorded_without_the_extractors_warning(
+    prefect_harness: None, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """trafilatura warns of every page it discards; the run records the page itself and logs
+    only the extractor's errors, however the flow is started (here without the command)."""
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "empty.html").write_text("<html><body></body></html>", encoding="utf-8")
+
+    with caplog.at_level(logging.WARNING):
+        done = backfill(folder=str(folder), db_path=str(tmp_path / "newsint.duckdb"))
+
+    assert (done.articles_new, done.articles_failed) == (0, 1)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("trafilatura")] == []
+    assert logging.getLogger("trafilatura").level == logging.ERROR
 
 
 def test_one_unreadable_file_does_not_stop_a_backfill(prefect_harness: None, tmp_path: Path) -> None:

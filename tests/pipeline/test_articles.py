@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import logging
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -93,3 +96,15 @@ def test_declared_charset_that_does_not_fit_falls_back() -> None:
     text = decode_page(b"<html><body>" + QUOTED * 20 + b"</body></html>", "utf-8")
     assert "“Quoted” text" in text
     assert "\ufffd" not in text
+
+
+def test_importing_the_module_leaves_the_trafilatura_logger_alone() -> None:
+    """Logging is the application's to configure (flows.lifecycle), not an import's side effect."""
+    probe = (
+        "import logging, pipeline.articles, trafilatura\n"
+        "print(logging.getLogger('trafilatura').level, logging.getLogger('trafilatura.core').level)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == [str(logging.NOTSET)] * 2
