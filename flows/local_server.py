@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,9 +114,10 @@ def answers(port: int) -> bool:
 
 
 @contextmanager
-def ui_server() -> Iterator[LocalServer]:
+def ui_server(settings: Mapping[str, str]) -> Iterator[LocalServer]:
     """The server `make ui` runs, with its scheduler: reused if one answers on the UI's port, else
-    started here (its output in <home>/server.log) and stopped on leaving."""
+    started here (its output in <home>/server.log) and stopped on leaving. `settings`: Prefect
+    variables for its process alone, beside the UI's own PREFECT_HOME."""
     port, home = ui_port(), ui_home()
     if answers(port):
         yield LocalServer(port)
@@ -124,7 +125,12 @@ def ui_server() -> Iterator[LocalServer]:
     home.mkdir(parents=True, exist_ok=True)
     log = home / "server.log"
     command = ["-m", "prefect", "server", "start", "--host", HOST, "--port", str(port)]
-    environment = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    environment = {
+        **os.environ,
+        **settings,
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
     with log.open("ab") as output:
         server = LocalServer(port, _start(command, env=environment, stdout=output, stderr=output), log)
     try:
@@ -134,15 +140,17 @@ def ui_server() -> Iterator[LocalServer]:
 
 
 @contextmanager
-def temporary_server() -> Iterator[LocalServer]:
+def temporary_server(settings: Mapping[str, str]) -> Iterator[LocalServer]:
     """An API server for one run, without UI or scheduler (what Prefect starts when no API URL is
-    set), in PREFECT_HOME, stopped on leaving. Its socket is bound here and handed over, so its
-    address is known at once and no other process can take the port meanwhile."""
+    set), stopped on leaving. `settings`: Prefect variables for its process alone (PREFECT_HOME,
+    where its state goes). Its socket is bound here and handed over, so its address is known at
+    once and no other process can take the port meanwhile."""
     with socket.create_server((HOST, 0)) as listening:
         fd = listening.fileno()
         command = ["-m", "uvicorn", "--fd", str(fd), "--factory", f"{__name__}:temporary_app"]
         command += ["--lifespan", "on", "--log-level", "error"]
-        server = LocalServer(listening.getsockname()[1], _start(command, pass_fds=(fd,)))
+        environment = {**os.environ, **settings}
+        server = LocalServer(listening.getsockname()[1], _start(command, env=environment, pass_fds=(fd,)))
     try:
         yield server
     finally:

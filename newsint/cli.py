@@ -74,16 +74,31 @@ ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML config
 DbOption = Annotated[Path | None, typer.Option("--db", help="DuckDB file to load into.")]
 
 
+# Prefect variables for the local server a command starts, unless the environment sets them: its
+# state with the project, and a quiet, offline server.
+SERVER_DEFAULTS = {
+    "PREFECT_HOME": str(REPO_ROOT / "data" / "prefect"),
+    "PREFECT_SERVER_LOGGING_LEVEL": "ERROR",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+}
+CONSOLE_LEVEL_VARIABLE = "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"
+
+
 @contextmanager
 def _prefect_server(serving: bool = False) -> Iterator[None]:
     """Prefect's settings and server for a command that runs flows; Prefect is imported inside.
 
-    Prefect reads its settings once, on import, so they are set first (and unset on leaving): its
-    state with the project, INFO logs to the API (the UI's run pages) but only warnings on the
-    console. Unless PREFECT_API_URL names a server, one starts at once and Prefect is imported
-    while it does: for `serve` the UI's server with its scheduler (or the one already on that
-    port), for a one-off run a temporary one the kernel stops if this process dies. SIGTERM ends
-    the command as Ctrl-C does, so what it started is stopped."""
+    The server started here gets its variables in its own environment; the flows get the API to
+    report to and PREFECT_HOME as Prefect settings (`temporary_settings`), which Prefect also hands
+    to the runs `serve` starts in subprocesses. The console shows only warnings (INFO logs still go
+    to the API, for the UI's run pages): set on Prefect's console handler for a one-off run
+    (`_one_off_run`); for `serve` the one variable put in this process's environment while it
+    serves, since Prefect starts each served run as a child of this process that sets its logging
+    up from the environment it inherits, before applying the settings it is handed. Unless
+    PREFECT_API_URL names a server, one starts at once and Prefect is imported while it does: for
+    `serve` the UI's server with its scheduler (or the one already on that port), for a one-off
+    run a temporary one the kernel stops if this process dies. SIGTERM ends the command as Ctrl-C
+    does, so what it started is stopped."""
     import signal
     from contextlib import ExitStack
 
@@ -92,25 +107,26 @@ def _prefect_server(serving: bool = False) -> Iterator[None]:
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    defaults = {
-        "PREFECT_HOME": str(REPO_ROOT / "data" / "prefect"),
-        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
-        "PREFECT_SERVER_LOGGING_LEVEL": "ERROR",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    }
-    added = {key: value for key, value in defaults.items() if key not in os.environ}
+    server_settings = {key: value for key, value in SERVER_DEFAULTS.items() if key not in os.environ}
+    home = Path(os.environ.get("PREFECT_HOME") or SERVER_DEFAULTS["PREFECT_HOME"])
+    home.mkdir(parents=True, exist_ok=True)  # Prefect makes it without parents
+    added = (
+        {CONSOLE_LEVEL_VARIABLE: "WARNING"} if serving and CONSOLE_LEVEL_VARIABLE not in os.environ else {}
+    )
     os.environ.update(added)
-    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # Prefect makes it without parents
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         with ExitStack() as stack:
             server = None
-            if not os.environ.get("PREFECT_API_URL"):
+            api_url = os.environ.get("PREFECT_API_URL")
+            if not api_url:
                 start = local_server.ui_server if serving else local_server.temporary_server
-                server = stack.enter_context(start())
-                added["PREFECT_API_URL"] = os.environ["PREFECT_API_URL"] = server.api_url
-            from prefect.settings import PREFECT_UI_URL  # most of Prefect: seconds, as the server starts
+                server = stack.enter_context(start(server_settings))
+                api_url = server.api_url
+            # Most of Prefect: seconds, as the server starts.
+            from prefect.settings import PREFECT_API_URL, PREFECT_HOME, PREFECT_UI_URL, temporary_settings
 
+            stack.enter_context(temporary_settings(updates={PREFECT_API_URL: api_url, PREFECT_HOME: home}))
             if server is not None:
                 server.wait_until_healthy()
             if serving and server is None:
@@ -118,8 +134,8 @@ def _prefect_server(serving: bool = False) -> Iterator[None]:
             elif serving and server.process is None:
                 typer.echo(f"Prefect UI: {server.url} (a server already running there)")
             elif serving:
-                home = local_server.ui_home()
-                typer.echo(f"Prefect UI: {server.url} (started here, state in {home}; stops with serve)")
+                state = local_server.ui_home()
+                typer.echo(f"Prefect UI: {server.url} (started here, state in {state}; stops with serve)")
             try:
                 yield
             finally:
@@ -133,15 +149,20 @@ def _prefect_server(serving: bool = False) -> Iterator[None]:
             os.environ.pop(key, None)
 
 
-def _console_without_tracebacks() -> None:
-    """Prefect's console handler prints a failed run's or task's message without its traceback
-    (an interrupted run logs several): the command's own line says what happened, and the run's
-    page in the UI keeps the traceback, which the API handler formats for itself."""
+def _quiet_console() -> None:
+    """Prefect's console handler shows warnings and errors only (unless
+    PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL, which Prefect applied, says otherwise), and a failed
+    run's or task's message without its traceback (an interrupted run logs several): the
+    command's own line says what happened, and the run's page in the UI keeps the traceback,
+    which the API handler formats for itself."""
     from prefect.logging.handlers import PrefectConsoleHandler
 
     for handler in logging.getLogger().handlers:
-        if isinstance(handler, PrefectConsoleHandler) and handler.formatter is not None:
-            handler.setFormatter(_WithoutTraceback(handler.formatter))
+        if isinstance(handler, PrefectConsoleHandler):
+            if CONSOLE_LEVEL_VARIABLE not in os.environ:
+                handler.setLevel(logging.WARNING)
+            if handler.formatter is not None:
+                handler.setFormatter(_WithoutTraceback(handler.formatter))
 
 
 class _WithoutTraceback(logging.Formatter):
@@ -167,10 +188,10 @@ def _one_off_run() -> Iterator[None]:
     PREFECT_FLOWS_HEARTBEAT_FREQUENCY asks for them: they only feed a crashed-run automation, and
     Prefect ends every run by joining their thread, which sleeps in 1 s steps (up to 1 s per run,
     half of a run with nothing new). Served deployments keep Prefect's default. Prefect's logging
-    is set up by now (importing the flow did it), so its console loses tracebacks here."""
+    is set up by now (importing the flow did it), so its console is quieted here."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    _console_without_tracebacks()
+    _quiet_console()
     if "PREFECT_FLOWS_HEARTBEAT_FREQUENCY" in os.environ:
         yield
         return

@@ -3,6 +3,8 @@ reach the API (the UI's run page) while the console stays quiet."""
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import re
 import signal
@@ -92,3 +94,41 @@ def test_run_logs_reach_the_api_not_the_console(prefect_harness: None, tmp_path:
     assert any(
         log.level == 30 and log.message.startswith("feed ") and missing.name in log.message for log in logs
     )
+
+
+PROBE = """
+import json, logging, os
+from newsint.cli import _one_off_run, _prefect_server
+
+before = dict(os.environ)
+with _prefect_server():
+    import flows.ingest  # as a command does: Prefect sets its logging up on this import
+    from prefect.logging.handlers import PrefectConsoleHandler
+    from prefect.settings import get_current_settings
+
+    with _one_off_run():
+        settings = get_current_settings()
+        consoles = [h.level for h in logging.getLogger().handlers if isinstance(h, PrefectConsoleHandler)]
+        inside = {"api": settings.api.url, "home": str(settings.home), "consoles": consoles,
+                  "environment": dict(os.environ) == before}
+print(json.dumps({**inside, "after": dict(os.environ) == before}))
+"""
+
+
+def test_a_command_gives_prefect_its_settings_without_changing_the_environment(tmp_path: Path) -> None:
+    """Prefect's settings for a one-off run's flows (its API, home and a console of warnings) and
+    a server started for the command, while the process's environment stays as it was."""
+    home = tmp_path / "prefect"
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        env=_environment(PREFECT_HOME=str(home)),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/api", seen["api"]), seen
+    assert seen["home"] == str(home) and seen["consoles"] == [logging.WARNING]
+    assert seen["environment"] and seen["after"], seen
+    assert (home / "prefect.db").exists()  # the server's state went where PREFECT_HOME says

@@ -127,6 +127,7 @@ def test_serve_without_a_server_starts_one_runs_the_schedule_and_cleans_up(tmp_p
                     process.kill()
     assert first.returncode == 0, first_output.text
     assert "Traceback" not in first_output.text
+    assert "| INFO" not in first_output.text  # serve's and its runs' logs: warnings only on the console
     assert left_after(lambda: processes_with(marker), timeout=20) == []
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (2,)
