@@ -8,6 +8,7 @@ import duckdb
 
 from pipeline.norms.aliases import listed_aliases
 from warehouse.db import stage_rows, transaction
+from warehouse.identity import identity
 
 _COLUMNS = {
     "entity_id": "TEXT",
@@ -27,11 +28,9 @@ def sync_aliases(con: duckdb.DuckDBPyConnection, version: str, models: Path) -> 
     (stored,) = con.execute("SELECT any_value(pipeline_version) FROM gazetteer_aliases").fetchone() or (None,)
     if stored == version:
         return False
-    from warehouse.load import _identity  # here: a run with nothing new never imports the loader
-
     rows = [
         {
-            "entity_id": _identity(models, a.label, a.norm, a.weapon_id)[0],
+            "entity_id": identity(models, a.label, a.norm, a.weapon_id)[0],
             "label": a.label,
             "norm": a.norm,
             "name": a.name,

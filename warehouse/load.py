@@ -3,22 +3,20 @@ per batch, nothing added twice."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from pipeline.norms.countries import country_name
 from pipeline.norms.people import known_people, merge_surname, name_key, surname_index
-from pipeline.records import Article, Failure, Mention
+from pipeline.records import Article, Failure
 from warehouse.aggregates import replace_aggregates
 from warehouse.db import dedupe_rows, now, transaction
 from warehouse.events import record_failures, record_fetches
+from warehouse.identity import identity
 
 
 @dataclass(frozen=True)
@@ -58,10 +56,12 @@ def load_batch(
         """).fetchall()
         con.execute("INSERT OR REPLACE INTO articles SELECT * FROM batch_articles")
         _stage_mentions(con, mentions, models)
+        _note_entities_of(con, "batch_articles")
         con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM batch_articles)")
         con.execute(_INSERT_MENTIONS, [version, run_id])
         replace_aggregates(con, "batch_articles", "batch_rows")
         con.execute(_UPSERT_ENTITIES, [at, at])
+        _forget_orphans(con)
         record_failures(con, run_id, failures)
         record_fetches(con, run_id, articles)
     return LoadStats(new, changed, unchanged, mentions.num_rows, tuple(r[0] for r in fresh))
@@ -82,15 +82,39 @@ def replace_mentions(
     with transaction(con):
         con.register("batch_ids", pa.table({"article_id": pa.array(list(article_ids), pa.string())}))
         _stage_mentions(con, mentions, models)
+        _note_entities_of(con, "batch_ids")
         con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM batch_ids)")
         con.execute(_INSERT_MENTIONS, [version, run_id])
         replace_aggregates(con, "batch_ids", "batch_rows")
         con.execute(_UPSERT_ENTITIES, [at, at])
+        _forget_orphans(con)
         con.execute(
             "UPDATE articles SET pipeline_version = ? WHERE article_id IN (SELECT article_id FROM batch_ids)",
             [version],
         )
     return mentions.num_rows
+
+
+def _note_entities_of(con: duckdb.DuckDBPyConnection, articles: str) -> None:
+    """The entities the articles' old mentions name, before those are replaced."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE replaced_entities AS
+        SELECT DISTINCT entity_id FROM mentions
+        WHERE entity_id IS NOT NULL AND article_id IN (SELECT article_id FROM {articles})
+    """)
+
+
+def _forget_orphans(con: duckdb.DuckDBPyConnection) -> None:
+    """Entities only the replaced mentions named ("Putin" before a new model read "Vladimir
+    Putin"): no row in `entities`, or any export of it, without a mention behind it."""
+    con.execute("""
+        DELETE FROM entities WHERE entity_id IN (
+            SELECT entity_id FROM replaced_entities
+            EXCEPT
+            SELECT DISTINCT entity_id FROM mentions
+            WHERE entity_id IN (SELECT entity_id FROM replaced_entities)
+        )
+    """)
 
 
 def _stage_mentions(con: duckdb.DuckDBPyConnection, table: pa.Table, models: Path) -> None:
@@ -105,7 +129,7 @@ def _stage_mentions(con: duckdb.DuckDBPyConnection, table: pa.Table, models: Pat
     identities = []
     for label, norm, weapon_id in norms:
         full = merges.get(norm) if label == "PERSON" else None
-        row = (label, norm, weapon_id, full, *_identity(models, label, full or norm, weapon_id))
+        row = (label, norm, weapon_id, full, *identity(models, label, full or norm, weapon_id))
         identities.append(dict(zip(_NORM_SCHEMA.names, row, strict=True)))
     con.register("batch_norms", pa.Table.from_pylist(identities, schema=_NORM_SCHEMA))
     con.execute(_BATCH_ROWS)
@@ -160,16 +184,6 @@ def _surname_merges(con: duckdb.DuckDBPyConnection, people: set[str], models: Pa
     return merges
 
 
-def entity_id(mention: Mention, models: Path) -> str | None:
-    """The canonical entity a mention names, by the known people of `models`; None when its norm
-    is unresolved."""
-    return _identity(models, mention.label, mention.norm, mention.attrs.get("weapon_id"))[0]
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^\w]+", "-", text.casefold()).strip("-")
-
-
 def _article_row(article: Article, run_id: str, version: str) -> dict[str, Any]:
     return {
         "article_id": article.article_id,
@@ -188,23 +202,6 @@ def _article_row(article: Article, run_id: str, version: str) -> dict[str, Any]:
         "run_id": run_id,
         "pipeline_version": version if article.status == "ok" else None,
     }
-
-
-@lru_cache(maxsize=65536)
-def _identity(
-    models: Path, label: str, norm: str | None, weapon_id: str | None
-) -> tuple[str | None, str | None]:
-    """(entity id, display name) of a norm by the known people of `models`; cached, since a batch
-    names the same few often."""
-    if not norm:
-        return None, None
-    if label == "WEAPON" and weapon_id:
-        return f"weapon:{weapon_id}", norm
-    if label == "COUNTRY":
-        return f"country:{norm}", country_name(norm)
-    if label == "PERSON" and (person := known_people(models).lookup(norm)) is not None:
-        return f"person:{_slug(person.name)}", person.name  # every spelling, one listed person
-    return f"{label.lower()}:{_slug(norm)}", norm
 
 
 _TIMESTAMP = pa.timestamp("us", tz="UTC")

@@ -10,7 +10,8 @@ from pipeline.settings import DEFAULT_MODELS, Source
 from tests.conftest import edited_models
 from warehouse.db import connect, migrate, open_warehouse
 from warehouse.feeds import pending_entries, record_polls
-from warehouse.load import entity_id, load_batch, replace_mentions
+from warehouse.identity import entity_id
+from warehouse.load import load_batch, replace_mentions
 
 AT = datetime(2024, 3, 1, 12, tzinfo=UTC)
 
@@ -115,8 +116,28 @@ def test_changed_article_replaces_its_mentions(tmp_path: Path) -> None:
             DEFAULT_MODELS,
         )
         rows = con.execute("SELECT norm, pipeline_version FROM mentions").fetchall()
+        entities = con.execute("SELECT entity_id FROM entities").fetchall()
     assert stats.changed == 1
     assert rows == [("RUS", "v2")]
+    assert entities == [("country:RUS",)]  # Japan, named by no mention now, is gone
+
+
+def test_reprocessing_leaves_no_entity_without_mentions(tmp_path: Path) -> None:
+    articles = [_article("a1", "Putin"), _article("a2", "Japan")]
+    before = [
+        _mention("a1", 0, "Putin", "PERSON", "V. V. Putin"),
+        _mention("a2", 0, "Japan", "COUNTRY", "JPN"),
+    ]
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        load_batch(con, "r1", "v1", articles, mention_table(before), [], DEFAULT_MODELS)
+        after = [_mention("a1", 0, "Putin", "PERSON", "Vladimir Putin")]
+        replace_mentions(con, "r2", "v2", ["a1"], mention_table(after), DEFAULT_MODELS)
+        entities = con.execute("SELECT entity_id FROM entities ORDER BY ALL").fetchall()
+        orphans = con.execute(
+            "SELECT count(*) FROM entities WHERE entity_id NOT IN (SELECT entity_id FROM mentions)"
+        ).fetchone()
+    assert entities == [("country:JPN",), ("person:vladimir-putin",)]
+    assert orphans == (0,)
 
 
 def test_entity_aliases_accumulate(tmp_path: Path) -> None:
