@@ -13,6 +13,7 @@ from prefect.artifacts import (
 )
 
 from flows.summary import RunSummary
+from pipeline.norms.countries import display_names
 from pipeline.reprocess import ChangeReport, report_markdown
 from pipeline.review import evidence_markdown, table_rows
 from warehouse import db
@@ -40,7 +41,7 @@ def publish_run_summary(
 REVIEW_ARTICLES = 1000
 
 
-def publish_review(db_path: Path, article_ids: Sequence[str], prefix: str) -> None:
+def publish_review(db_path: Path, article_ids: Sequence[str], prefix: str, models: Path) -> None:
     """The new and changed articles as a table, and the evidence for every mention in them.
 
     A run with none publishes nothing: the latest review under these keys stays the last run's
@@ -53,7 +54,7 @@ def publish_review(db_path: Path, article_ids: Sequence[str], prefix: str) -> No
         articles = review_articles(con, shown)
     more = f" (the first {len(shown):,} of {len(article_ids):,})" if len(shown) < len(article_ids) else ""
     create_table_artifact(
-        table_rows(articles),
+        table_rows(articles, display_names(models / "countries")),
         key=f"{prefix}-articles",
         description=f"New or changed articles{more}: people, countries and weapons found in each",
     )

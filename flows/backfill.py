@@ -118,7 +118,7 @@ def backfill(
         top = top_entities(con, per_label=3)
         summary.mentions_per_label = mentions_per_label(con, summary.run_id)
     publish_run_summary(summary, top, key="newsint-backfill-summary")
-    publish_review(settings.db_path, summary.fresh_articles, "newsint-backfill")
+    publish_review(settings.db_path, summary.fresh_articles, "newsint-backfill", settings.models_path)
     logger.info("backfill %s: %s", summary.run_id, summary.counts())
     return summary
 

@@ -139,7 +139,7 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
         summary.mentions_per_label = mentions_per_label(con, summary.run_id)
     summary.duration_seconds = time.monotonic() - started
     publish_run_summary(summary, top)
-    publish_review(settings.db_path, summary.fresh_articles, "newsint-ingest")
+    publish_review(settings.db_path, summary.fresh_articles, "newsint-ingest", settings.models_path)
     logger.info("run %s: %s", summary.run_id, summary.counts())
     return summary
 

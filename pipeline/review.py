@@ -7,10 +7,11 @@ web, so everything taken from them is escaped before it is put into Markdown.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from pipeline.norms.countries import country_name
 from pipeline.records import Mention
 
 LABEL_COLUMNS = {"PERSON": "people", "COUNTRY": "countries", "WEAPON": "weapons"}
@@ -56,8 +57,11 @@ def marked_sentence(mention: Mention) -> str:
     return f"{escape_md(sentence[:offset])} **{escape_md(mention.text)}** {escape_md(sentence[end:])}".strip()
 
 
-def table_rows(articles: Iterable[ReviewArticle]) -> list[dict[str, str]]:
-    """One row per article: linked title, source, date, and the distinct names per label."""
+def table_rows(
+    articles: Iterable[ReviewArticle], country_names: Mapping[str, str] | None = None
+) -> list[dict[str, str]]:
+    """One row per article: linked title, source, date, and the distinct names per label;
+    countries by the name an analyst knows them by (`country_names`, else pycountry's)."""
     rows = []
     for article in articles:
         row = {
@@ -66,7 +70,8 @@ def table_rows(articles: Iterable[ReviewArticle]) -> list[dict[str, str]]:
             "published": article.published_at.date().isoformat() if article.published_at else "",
         }
         for label, column in LABEL_COLUMNS.items():
-            row[column] = "; ".join(_distinct(m.norm or m.text for m in article.mentions if m.label == label))
+            names = (_shown(m, country_names) for m in article.mentions if m.label == label)
+            row[column] = "; ".join(_distinct(names))
         rows.append(row)
     return rows
 
@@ -89,6 +94,12 @@ def evidence_markdown(articles: Sequence[ReviewArticle], max_articles: int = 100
     if len(articles) > max_articles:
         parts.append(f"\n{len(articles) - max_articles} more articles: query the `mentions` table.\n")
     return "".join(parts)
+
+
+def _shown(mention: Mention, country_names: Mapping[str, str] | None) -> str:
+    if mention.label == "COUNTRY" and mention.norm:
+        return country_name(mention.norm, country_names)
+    return mention.norm or mention.text
 
 
 def _distinct(values: Iterable[str]) -> list[str]:

@@ -19,7 +19,9 @@ from prefect.client.schemas.objects import Artifact
 
 from flows import artifacts as artifacts_module
 from flows.ingest import ingest
+from pipeline.norms.countries import country_name, display_names
 from pipeline.review import escape_md
+from pipeline.settings import DEFAULT_MODELS
 from tests.conftest import SAMPLE
 
 pytestmark = [pytest.mark.flow, pytest.mark.model]
@@ -75,10 +77,14 @@ def test_ingest_publishes_review_artifacts_with_stable_keys(prefect_harness: Non
     (row,) = [r for r in rows if KNOWN in r["title"]]
     assert row["title"] == f"[{escape_md(title)}]({url})"
     assert row["source"] == site and row["published"] == published.date().isoformat()
+    shown = display_names(DEFAULT_MODELS / "countries")
     for label, column in (("PERSON", "people"), ("COUNTRY", "countries"), ("WEAPON", "weapons")):
-        names = list(dict.fromkeys(norm for lab, norm, _ in stored if lab == label))
+        norms = (norm for lab, norm, _ in stored if lab == label)
+        names = list(dict.fromkeys(country_name(n, shown) if label == "COUNTRY" else n for n in norms))
         assert row[column].split("; ") == names
-    assert "Kim Jong Un" in row["people"] and "PRK" in row["countries"] and "Hwasong-18" in row["weapons"]
+    assert "Russia" in row["countries"].split("; ")  # the name an analyst knows, not the ISO code
+    assert "Kim Jong Un" in row["people"] and "North Korea" in row["countries"]
+    assert "Hwasong-18" in row["weapons"]
 
     evidence = artifacts["newsint-ingest-evidence"].data
     assert f"## [{escape_md(title)}]({url})" in evidence

@@ -55,6 +55,17 @@ def test_table_rows_and_evidence() -> None:
     assert "No new or changed" in evidence_markdown([])
 
 
+def test_table_rows_show_countries_by_their_common_names() -> None:
+    mentions = (
+        _mention(0, 6, "COUNTRY", "RUS"),
+        _mention(10, 14, "COUNTRY", "KOR"),
+        _mention(20, 24, "COUNTRY", "IRN"),
+    )
+    article = ReviewArticle("a1", "https://news.example/x", "x", None, None, mentions)
+    (row,) = table_rows([article], {"RUS": "Russia"})
+    assert row["countries"] == "Russia; South Korea; Iran"
+
+
 def test_diff_counts_added_removed_and_changed_norms() -> None:
     old = [_mention(0, 11, "PERSON", "Kim Jong Un"), _mention(24, 34, "WEAPON", "Hwasong-18")]
     new = [_mention(24, 34, "WEAPON", "Hwasong-18 ICBM"), _mention(35, 41, "WEAPON", "launch")]
