@@ -428,7 +428,8 @@ def _named_ships(
     full = {}
     for m in found:
         if m.label == "WEAPON" and m.text.split(" ", 1)[0] in known.ship_prefixes and " " in m.text:
-            full.setdefault(m.text.split(" ", 1)[1], m.text)
+            name = _ship_name(m.text)
+            full.setdefault(name.split(" ", 1)[1], name)
     if not full:
         return found
     ships = {name for name in full.values()}
@@ -437,7 +438,7 @@ def _named_ships(
     for i, m in enumerate(found):
         if m.label != "WEAPON":
             continue
-        name = m.text if m.text in ships else full.get(m.text)
+        name = _ship_name(m.text) if _ship_name(m.text) in ships else full.get(m.text)
         if name is None:
             continue
         out[i] = replace(m, norm=name, kind="ship")
@@ -528,6 +529,14 @@ def _name_word(token: Token, known: Knowledge) -> bool:
         and token.lower_ not in known.function_words
         and token.lower_ not in known.not_names
     )
+
+
+def _ship_name(text: str) -> str:
+    """'USS Carney destroyer' -> 'USS Carney': the name without the type words that follow it."""
+    words = text.split(" ")
+    while len(words) > 2 and words[-1][:1].islower():
+        words.pop()
+    return " ".join(words)
 
 
 def _joined_systems(text: str, found: list[Mention]) -> list[Mention]:

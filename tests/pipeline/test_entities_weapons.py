@@ -150,6 +150,11 @@ def test_ships_hull_numbers_and_short_names(extractor: Extractor) -> None:
     }
 
 
+def test_a_ships_norm_is_its_name_without_type_words(extractor: Extractor) -> None:
+    norms = _norms(extractor, "The USS Carney destroyer shot down Shahed drones over the sea.")
+    assert norms == {"USS Carney destroyer": "USS Carney", "Shahed drones": "Shahed-136"}
+
+
 def test_merchant_ships_and_oil_tankers_are_not_weapons(extractor: Extractor) -> None:
     text = "Houthi forces attacked cargo ships and an oil tanker near the strait."
     assert _weapons(extractor, text) == {}
