@@ -80,7 +80,8 @@ def test_vehicles_and_hardware_are_not_weapons(extractor: Extractor) -> None:
 def test_bare_weapons_arms_and_listed_aircraft_count(extractor: Extractor) -> None:
     text = (
         "The network smuggled weapons and money across the border, and Iran supplied arms to the group. "
-        "Without them, fighters, bombers and airlifters cannot fly far. ISIL fighters fled the town."
+        "Without them, fighters, bombers and airlifters cannot fly far. ISIL fighters fled the town. "
+        "Two aerial refueling tankers joined, while oil tankers waited."
     )
     norms = _norms(extractor, text)
     assert norms == {
@@ -89,6 +90,7 @@ def test_bare_weapons_arms_and_listed_aircraft_count(extractor: Extractor) -> No
         "fighters": "fighter",
         "bombers": "bomber",
         "airlifters": "airlifter",
+        "refueling tankers": "refueling tanker",
     }
 
 
@@ -115,10 +117,14 @@ def test_named_systems_normalise_to_the_name_as_written(extractor: Extractor) ->
 
 
 def test_plurals_of_listed_systems_keep_their_identity(extractor: Extractor) -> None:
-    text = "Poland ordered more K9 howitzers, and Kyiv flew Bayraktar TB2s while RAF Typhoon jets patrolled."
+    text = (
+        "Poland ordered more K9 howitzers and K2 tanks, and Kyiv flew Bayraktar TB2s while RAF Typhoon "
+        "jets patrolled."
+    )
     norms = _norms(extractor, text)
     assert norms == {
         "K9 howitzers": "K9 Thunder",
+        "K2 tanks": "K2 Black Panther",
         "Bayraktar TB2s": "Bayraktar TB2",
         "Typhoon jets": "Eurofighter Typhoon",
     }
