@@ -106,6 +106,7 @@ def build(model: str, models: Path, target: Path) -> None:
     exact_orgs, loose_orgs = organisation_patterns(
         load_organisations(models / "organisations" / "organisations.jsonl")
     )
+    previous = "gazetteer_people"
     for name, attr, patterns in (
         ("organisations_exact", "ORTH", exact_orgs),
         ("organisations_loose", "LOWER", loose_orgs),
@@ -113,10 +114,16 @@ def build(model: str, models: Path, target: Path) -> None:
         org_ruler = nlp.add_pipe(
             "span_ruler",
             name=name,
-            after="gazetteer_people",
-            config={"spans_key": ORGANISATIONS, "annotate_ents": False, "phrase_matcher_attr": attr},
+            after=previous,
+            config={
+                "spans_key": ORGANISATIONS,
+                "annotate_ents": False,
+                "overwrite": False,
+                "phrase_matcher_attr": attr,
+            },
         )
         org_ruler.add_patterns(patterns)
+        previous = name
     titles = read_lines(models / "people" / "titles.txt")
     nlp.add_pipe(
         "newsint_entity_rules",
