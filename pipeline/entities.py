@@ -25,7 +25,8 @@ from pipeline.settings import Settings
 
 # How far back a gloss's opening parenthesis is looked for.
 GLOSS_REACH = 200
-COMPOUND = re.compile(r"(?<![\w.-])(?:[A-Z][\w.]*[-–])+[A-Z][\w.]*")
+# "U.S.-Japan", "Sino-Russian"; and a country before a participle: "U.S.-supplied", "Iran-backed".
+COMPOUND = re.compile(r"(?<![\w.-])(?:[A-Z][\w.]*[-–])+(?:[A-Z][\w.]*|[a-z]+(?=[^\w-]|$))")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Knowledge:
     place_of: frozenset[str]  # nouns that make "<noun> of <Name>" a place ("west of Damascus")
     ship_prefixes: frozenset[str]  # "USS", "HMS": a warship's name as written keeps its prefix
     place_verbs: frozenset[str]  # verbs whose object is a capital as a place ("visited Kyiv")
+    motion_words: frozenset[str]  # words after which "to"/"from" a capital is a place ("flew to Kyiv")
     place_names: dict[tuple[str, str], str]  # (word, after|before) -> feature|currency
 
 
@@ -72,6 +74,7 @@ def knowledge(models: Path) -> Knowledge:
         place_of=frozenset(cues["place_of"]),
         ship_prefixes=frozenset(read_lines(models / "weapons" / "ship_prefixes.txt")),
         place_verbs=frozenset(read_lines(models / "countries" / "place_verbs.txt")),
+        motion_words=frozenset(read_lines(models / "countries" / "motion_words.txt")),
         place_names={
             (row["word"], row["position"]): row["kind"]
             for row in read_tsv(models / "countries" / "place_names.tsv")
@@ -362,6 +365,9 @@ def _is_metonym(ent: Span, known: Knowledge) -> bool:
         return False  # "the Yemeni capital Sanaa"
     if root.dep_ == "dobj" and root.head.lemma_.lower() in known.place_verbs:
         return False  # "visited Kyiv", "shelled Kyiv"
+    to_from = root.dep_ == "pobj" and root.head.lower_ in {"to", "from"}
+    if to_from and root.head.head.lemma_.lower() in known.motion_words:
+        return False  # "flew to Kyiv", "a trip to Beijing"; but "arms sales to Taipei" is a party
     if root.dep_ == "poss" and root.head.lemma_.lower() in known.place_of:
         return False  # "Baghdad's Karrada neighbourhood"
     if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.lemma_.lower() in known.place_of:
@@ -382,7 +388,12 @@ def _with_compounds(
     spans: list[tuple[int, int]] = []
     for match in COMPOUND.finditer(text):
         word = match.group().rstrip(".") if not match.group().endswith("S.") else match.group()
-        parts = known.countries.split_compound(word)
+        cut = max(word.rfind("-"), word.rfind("–"))
+        if word[cut + 1 : cut + 2].islower():  # "U.S.-supplied": the parts before the participle
+            word = word[:cut]
+            parts = known.countries.split_compound(word, single=True)
+        else:
+            parts = known.countries.split_compound(word)
         if parts is None:
             continue
         lo = match.start()

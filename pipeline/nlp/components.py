@@ -42,7 +42,7 @@ class WeaponPhrases:
         self.abbreviations = abbreviations
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = list(doc.ents)
+        ents = filter_spans(list(doc.ents) + _ships_named_after_class(doc))
         owner = {i: e for e in ents for i in range(e.start, e.end)}
         found: list[Span] = []
         for token in doc:
@@ -55,19 +55,25 @@ class WeaponPhrases:
                 continue
             head_start, head = match
             start = self._modifiers_start(doc, head_start, owner)
-            kept = self._class_start(doc, start, head_start)
+            kept = self._class_start(doc, self._bound(doc, head_start, owner), head_start)
+            named = owner.get(kept - 1) if kept > 0 else None
+            if named is not None and named.label_ == "WEAPON" and named in ents:
+                ents.remove(named)  # "Patriot batteries", "Meteor air-to-air missiles"
+                found.append(Span(doc, named.start, token.i + 1, "WEAPON", span_id=named.id_))
+                continue
+            if head.needs_named:
+                continue
             before = owner.get(start - 1)
-            if before is not None and before.label_ == "WEAPON" and start > 0 and kept == start:
-                ents.remove(before)  # "Patriot batteries", "K9 self-propelled howitzers"
-                found.append(Span(doc, before.start, token.i + 1, "WEAPON", span_id=before.id_))
-                continue
             national = before is not None and before.label_ == "COUNTRY"  # "Israeli jets"
+            listed = self._listed_with_weapon(doc, token, owner)  # "with aircraft and artillery"
             if head.needs_class:
-                if kept == head_start and not self._listed_with_weapon(doc, token, owner):
+                if kept == head_start and not listed:
                     continue
-            elif start == head_start and not (head.bare or national):
+            elif start == head_start and not (
+                head.bare or national or listed or _before_named_weapon(token, owner)
+            ):
                 continue
-            norm = generic_norm([t.text for t in doc[kept:head_start]], head.words, self.abbreviations)
+            norm = generic_norm(doc[kept:head_start].text.split(), head.words, self.abbreviations)
             found.append(Span(doc, kept, token.i + 1, "WEAPON", span_id=f"pattern|{head.category}|{norm}"))
         doc.ents = filter_spans(ents + found)
         return doc
@@ -113,6 +119,14 @@ class WeaponPhrases:
                 return True
         return False
 
+    @staticmethod
+    def _bound(doc: Doc, head_start: int, owner: dict[int, Span]) -> int:
+        """How far back class modifiers may reach: the sentence's start or the entity before."""
+        i = head_start
+        while i > 0 and not doc[i].is_sent_start and (i - 1) not in owner:
+            i -= 1
+        return i
+
     def _class_start(self, doc: Doc, start: int, head_start: int) -> int:
         """Where the class modifiers right before the head begin: whole words, so 'anti-ship' and
         'medium-range' are judged as written, not as spaCy's three tokens. A capitalised word
@@ -155,6 +169,28 @@ class WeaponPhrases:
         if start < head_start and start > 0 and doc[start - 1].text in {"-", "–"}:
             start += 1
         return min(start, head_start)
+
+
+# Warship types after which a capitalised name is the ship's ("the carrier Fujian", "the missile
+# corvette Ivanovets", "China's third aircraft carrier, the Fujian").
+SHIP_TYPES = frozenset({"carrier", "cruiser", "corvette", "destroyer", "frigate", "submarine", "warship"})
+
+
+def _ships_named_after_class(doc: Doc) -> list[Span]:
+    taken = {i for e in doc.ents for i in range(e.start, e.end)}
+    found = []
+    for token in doc:
+        if token.lemma_.lower() not in SHIP_TYPES or token.pos_ != "NOUN":
+            continue
+        start = token.i + 1
+        while start < len(doc) and doc[start].lower_ in {",", "the"}:
+            start += 1
+        end = start
+        while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title and end not in taken:
+            end += 1
+        if end > start and end - start <= 3:
+            found.append(Span(doc, start, end, "WEAPON", span_id="pattern|naval|=named_ship"))
+    return found
 
 
 def _singular(word: str) -> str:
@@ -364,6 +400,8 @@ class EntityRules:
                         names.setdefault((token.text,), ("PERSON", "rule|recurring|"))
             elif ent.label_ == "WEAPON" and ent.id_.endswith("=ship") and len(ent) > 1:
                 names.setdefault(tuple(t.text for t in ent[1:]), ("WEAPON", ent.id_))
+            elif ent.label_ == "WEAPON" and ent.id_.endswith("=named_ship"):
+                names.setdefault(tuple(t.text for t in ent), ("WEAPON", ent.id_))
         by_first: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         for key, (label, span_id) in names.items():
             by_first.setdefault(key[0], []).append((key, label, span_id))

@@ -112,13 +112,14 @@ class CountryTable:
                 out.append(_pattern(variant, form))
         return out
 
-    def split_compound(self, token: str) -> list[tuple[int, int, CountryForm]] | None:
+    def split_compound(self, token: str, single: bool = False) -> list[tuple[int, int, CountryForm]] | None:
         """Parts of a hyphenated compound that each name a country ('U.S.-Japan', 'Sino-Russian').
 
-        Returns None unless there are at least two parts and every part is a country form.
+        Returns None unless every part is a country form and there are at least two parts, or
+        one where `single` (what came before a participle: "U.S." of "U.S.-supplied").
         """
         parts = [(m.start(), m.end()) for m in re.finditer(r"[^-–]+", token)]
-        if len(parts) < 2:
+        if len(parts) < (1 if single else 2):
             return None
         found = []
         for start, end in parts:

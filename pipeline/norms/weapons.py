@@ -64,6 +64,7 @@ class Head:
     category: str  # '-' for a phrase that is no weapon ("suicide bomber", "oil tanker"): a veto
     bare: bool  # a mention even with no modifier
     needs_class: bool = False  # only with a class modifier, a named system or a listed weapon
+    needs_named: bool = False  # only as a type word after a named system ("S-400 systems")
     norm: tuple[str, ...] = ()  # the head's words in norms, where not its lemmas
 
     @property
@@ -78,6 +79,7 @@ class Head:
             "category": self.category,
             "bare": self.bare,
             "needs_class": self.needs_class,
+            "needs_named": self.needs_named,
             "norm": " ".join(self.norm),
         }
 
@@ -88,8 +90,9 @@ class Head:
             tuple(values["head"].split()),
             values["category"],
             values["bare"],
-            values["needs_class"],
-            tuple(values["norm"].split()),
+            needs_class=values["needs_class"],
+            needs_named=values["needs_named"],
+            norm=tuple(values["norm"].split()),
         )
 
 
@@ -100,28 +103,44 @@ class ClassModifiers:
     words: frozenset[str]
     prefixes: tuple[str, ...]
     suffixes: tuple[str, ...]
+    patterns: tuple[str, ...] = ()  # regular expressions a whole word may match ("155mm")
 
     @classmethod
     def load(cls, path: Path) -> ClassModifiers:
         rows = read_tsv(path)
-        by_match: dict[str, list[str]] = {"word": [], "prefix": [], "suffix": []}
+        by_match: dict[str, list[str]] = {"word": [], "prefix": [], "suffix": [], "pattern": []}
         for row in rows:
             if row["match"] not in by_match:
                 raise ValueError(f"{path}: unknown match {row['match']!r} for {row['modifier']!r}")
             by_match[row["match"]].append(row["modifier"].lower())
-        return cls(frozenset(by_match["word"]), tuple(by_match["prefix"]), tuple(by_match["suffix"]))
+        return cls(
+            frozenset(by_match["word"]),
+            tuple(by_match["prefix"]),
+            tuple(by_match["suffix"]),
+            tuple(by_match["pattern"]),
+        )
 
     def as_config(self) -> dict[str, list[str]]:
-        return {"words": sorted(self.words), "prefixes": list(self.prefixes), "suffixes": list(self.suffixes)}
+        return {
+            "words": sorted(self.words),
+            "prefixes": list(self.prefixes),
+            "suffixes": list(self.suffixes),
+            "patterns": list(self.patterns),
+        }
 
     @classmethod
     def from_config(cls, values: dict[str, list[str]]) -> ClassModifiers:
-        return cls(frozenset(values["words"]), tuple(values["prefixes"]), tuple(values["suffixes"]))
+        return cls(
+            frozenset(values["words"]),
+            tuple(values["prefixes"]),
+            tuple(values["suffixes"]),
+            tuple(values["patterns"]),
+        )
 
     def keeps(self, word: str) -> bool:
         """Whether a whitespace-separated word ("anti-ship", "Medium-range") names a class."""
         word = word.lower().replace("–", "-")
-        if word in self.words:
+        if word in self.words or any(re.fullmatch(p, word) for p in self.patterns):
             return True
         if "-" not in word.strip("-"):
             return False
@@ -155,10 +174,18 @@ def load_heads(path: Path) -> dict[tuple[str, ...], Head]:
     heads = {}
     for row in read_tsv(path):
         lemmas = tuple(row["head"].lower().split())
-        if row["bare"] not in ("yes", "no", "class"):
-            raise ValueError(f"{path}: bare must be yes, no or class for {row['head']!r}")
+        if row["bare"] not in ("yes", "no", "class", "named"):
+            raise ValueError(f"{path}: bare must be yes, no, class or named for {row['head']!r}")
         norm = tuple((row.get("norm") or "").split())
-        heads[lemmas] = Head(lemmas, row["category"], row["bare"] == "yes", row["bare"] == "class", norm)
+        bare = row["bare"]
+        heads[lemmas] = Head(
+            lemmas,
+            row["category"],
+            bare == "yes",
+            needs_class=bare == "class",
+            needs_named=bare == "named",
+            norm=norm,
+        )
     return heads
 
 

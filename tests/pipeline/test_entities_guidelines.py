@@ -120,3 +120,28 @@ def test_a_surname_after_both_orders_of_a_name_resolves(extractor: Extractor) ->
     assert {m.attrs.get("known_as") for m in _run(extractor, text) if m.label == "PERSON"} == {
         "Yoshimasa Hayashi"
     }
+
+
+def test_one_word_groups_are_not_people(extractor: Extractor) -> None:
+    text = "Hezbollah said its fighters fired rockets. The Houthis, who control Sanaa, said the same."
+    assert _texts(extractor, text, "PERSON") == []
+
+
+def test_a_country_before_a_participle(extractor: Extractor) -> None:
+    text = (
+        "Kyiv struck with U.S.-supplied missiles, Iran-backed militias fired and the Kyiv-based group left."
+    )
+    assert [(m.text, m.norm) for m in _run(extractor, text) if m.kind == "compound"] == [
+        ("U.S.", "USA"),
+        ("Iran", "IRN"),
+    ]
+
+
+def test_to_and_from_a_capital_a_party_unless_travelled(extractor: Extractor) -> None:
+    text = (
+        "Washington approved arms sales to Taipei, which bought missiles from Moscow before. "
+        "Blinken flew to Kyiv and later returned from Warsaw."
+    )
+    countries = {m.text for m in _run(extractor, text) if m.label == "COUNTRY"}
+    assert {"Taipei", "Moscow"} <= countries
+    assert not {"Kyiv", "Warsaw"} & countries

@@ -38,13 +38,13 @@ def test_actors_places_and_owners_stay_out_of_generic_norms(extractor: Extractor
     }
 
 
-def test_evaluative_size_and_calibre_words_are_dropped(extractor: Extractor) -> None:
+def test_evaluative_and_size_words_are_dropped_and_calibres_kept(extractor: Extractor) -> None:
     text = (
         "Engineers showed a working hypersonic glide vehicle, an older tank and an expensive interceptor. "
         "The grounded warship fired 155mm artillery shells."
     )
     norms = set(_norms(extractor, text).values())
-    assert norms == {"hypersonic glide vehicle", "tank", "interceptor", "warship", "artillery shell"}
+    assert norms == {"hypersonic glide vehicle", "tank", "interceptor", "warship", "155mm artillery shell"}
 
 
 def test_class_modifiers_are_kept(extractor: Extractor) -> None:
@@ -164,3 +164,31 @@ def test_a_ships_norm_is_its_name_without_type_words(extractor: Extractor) -> No
 def test_merchant_ships_and_oil_tankers_are_not_weapons(extractor: Extractor) -> None:
     text = "Houthi forces attacked cargo ships and an oil tanker near the strait."
     assert _weapons(extractor, text) == {}
+
+
+def test_type_words_after_a_named_system_join_it(extractor: Extractor) -> None:
+    text = (
+        "The jets carry Meteor air-to-air missiles, Poland bought Chunmoo multiple rocket launchers and "
+        "India deployed S-400 systems."
+    )
+    norms = _norms(extractor, text)
+    assert norms == {
+        "Meteor air-to-air missiles": "Meteor",
+        "Chunmoo multiple rocket launchers": "K239 Chunmoo",
+        "S-400 systems": "S-400",
+    }
+
+
+def test_a_ship_named_after_its_type_without_a_prefix(extractor: Extractor) -> None:
+    text = (
+        "China's third aircraft carrier, the Fujian, began sea trials. The Fujian is larger than the "
+        "carrier Liaoning."
+    )
+    mentions = next(iter(extractor.extract([("doc", text)])))[1]
+    ships = [(m.text, m.norm) for m in mentions if m.label == "WEAPON" and m.kind == "named_ship"]
+    assert ships == [("Fujian", "Fujian"), ("Fujian", "Fujian"), ("Liaoning", "Liaoning")]
+
+
+def test_weapons_listed_with_weapons_and_coast_guard_ships(extractor: Extractor) -> None:
+    text = "Turkey hit targets with aircraft and artillery. Chinese coast guard ships fired water cannon."
+    assert _norms(extractor, text) == {"aircraft": "aircraft", "artillery": "artillery"}

@@ -103,6 +103,7 @@ def test_heads_survive_the_pipeline_config() -> None:
         "category": "munition",
         "bare": True,
         "needs_class": False,
+        "needs_named": False,
         "norm": "",
     }
     assert heads[("rocket", "propelled", "grenade")].as_config() == grenade
