@@ -126,7 +126,7 @@ def test_plurals_of_listed_systems_keep_their_identity(extractor: Extractor) -> 
         "K9 howitzers": "K9 Thunder",
         "K2 tanks": "K2 Black Panther",
         "Bayraktar TB2s": "Bayraktar TB2",
-        "Typhoon jets": "Eurofighter Typhoon",
+        "Typhoon jets": "Typhoon",
     }
 
 
