@@ -135,19 +135,20 @@ def _stage_mentions(con: duckdb.DuckDBPyConnection, table: pa.Table, models: Pat
     con.execute(_BATCH_ROWS)
 
 
-# A merged surname takes its person's full name.
+# A mention keeps its article's norm; a merged surname's entity norm is its person's full name.
 _BATCH_ROWS = """
     CREATE OR REPLACE TEMP VIEW batch_rows AS
-    SELECT m.article_id, m.start_char, m.end_char, m.text, m.label, coalesce(n.full_name, m.norm) AS norm,
-           n.entity_id, m.method, CASE WHEN n.full_name IS NULL THEN m.kind ELSE 'surname_merge' END AS kind,
-           m.confidence, m.sentence, m.sentence_start, m.attrs, n.entity_name
+    SELECT m.article_id, m.start_char, m.end_char, m.text, m.label, m.norm,
+           n.entity_id, m.method, m.kind,
+           m.confidence, m.sentence, m.sentence_start, m.attrs,
+           CASE WHEN m.norm IS NOT NULL THEN coalesce(n.full_name, m.norm) END AS entity_norm, n.entity_name
     FROM batch_mentions m
     LEFT JOIN batch_norms n
         ON n.label = m.label AND n.norm = m.norm AND n.weapon_id IS NOT DISTINCT FROM m.weapon_id
 """
 _INSERT_MENTIONS = """
     INSERT INTO mentions (article_id, start_char, end_char, text, label, norm, entity_id, method, kind,
-        confidence, sentence, sentence_start, attrs, pipeline_version, run_id)
+        confidence, sentence, sentence_start, attrs, entity_norm, pipeline_version, run_id)
     SELECT * EXCLUDE (entity_name), ?, ? FROM batch_rows
 """
 # A new entity the gazetteers list takes their display name ("Russia", not "Russian Federation").
@@ -155,7 +156,8 @@ _UPSERT_ENTITIES = """
     INSERT INTO entities
     SELECT b.entity_id, b.label, b.norm, coalesce(g.name, b.name), b.category, b.origin, b.aliases, ?, ?
     FROM (
-        SELECT entity_id, any_value(label) AS label, any_value(norm) AS norm, any_value(entity_name) AS name,
+        SELECT entity_id, any_value(label) AS label, any_value(entity_norm) AS norm,
+               any_value(entity_name) AS name,
                any_value(json_extract_string(attrs, 'category')) AS category,
                any_value(json_extract_string(attrs, 'origin')) AS origin,
                list_distinct(list(text)) AS aliases

