@@ -186,11 +186,16 @@ def _ships_named_after_class(doc: Doc) -> list[Span]:
         while start < len(doc) and doc[start].lower_ in {",", "the"}:
             start += 1
         end = start
-        while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title and end not in taken:
+        while end < len(doc) and _ship_name_word(doc[end]) and end not in taken:
             end += 1
         if end > start and end - start <= 3:
             found.append(Span(doc, start, end, "WEAPON", span_id="pattern|naval|=named_ship"))
     return found
+
+
+def _ship_name_word(token: Token) -> bool:
+    """A word of a ship's name: capitalised, and no day or month ("a destroyer Monday")."""
+    return token.pos_ == "PROPN" and token.is_title and token.lower_ not in MONTHS | DAYS
 
 
 def _singular(word: str) -> str:
@@ -236,6 +241,7 @@ def make_weapon_phrases(
 
 ARTICLES = frozenset({"the", "a", "an"})
 MONTHS = frozenset(m.lower() for m in calendar.month_name if m)
+DAYS = frozenset(d.lower() for d in calendar.day_name)
 
 
 class EntityRules:

@@ -182,7 +182,7 @@ def test_type_words_after_a_named_system_join_it(extractor: Extractor) -> None:
 def test_a_ship_named_after_its_type_without_a_prefix(extractor: Extractor) -> None:
     text = (
         "China's third aircraft carrier, the Fujian, began sea trials. The Fujian is larger than the "
-        "carrier Liaoning."
+        "carrier Liaoning. A missile fired from a destroyer Monday hit the target."
     )
     mentions = next(iter(extractor.extract([("doc", text)])))[1]
     ships = [(m.text, m.norm) for m in mentions if m.label == "WEAPON" and m.kind == "named_ship"]
