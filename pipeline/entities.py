@@ -310,12 +310,24 @@ def _person(
         attrs["rule"] = rule
     prior = {"rule": "rule_person", "gazetteer": "gazetteer_person"}.get(method, "model_person")
     score = known.confidence[prior]
-    sentence, sentence_start = sentences.at(span.start_char)
-    end = span.start_char + len(name)
+    return _person_mention(doc_id, span.start_char, name, method, score, sentences, attrs)
+
+
+def _person_mention(
+    doc_id: str,
+    start: int,
+    name: str,
+    method: str,
+    score: float,
+    sentences: _Sentences,
+    attrs: dict[str, Any],
+) -> Mention:
+    """A PERSON mention whose text is its norm until the article's names are resolved."""
+    sentence, sentence_start = sentences.at(start)
     return Mention(
         doc_id,
-        span.start_char,
-        end,
+        start,
+        start + len(name),
         name,
         "PERSON",
         name,
@@ -449,7 +461,8 @@ def _named_ships(
     for i, m in enumerate(found):
         if m.label != "WEAPON":
             continue
-        name = _ship_name(m.text) if _ship_name(m.text) in ships else full.get(m.text)
+        as_written = _ship_name(m.text)
+        name = as_written if as_written in ships else full.get(m.text)
         if name is None:
             continue
         out[i] = replace(m, norm=name, kind="ship")
@@ -508,26 +521,10 @@ def _country_words_in_names(
         hi = max(doc[end - 1].idx + len(doc[end - 1]), person.end if person else m.end)
         name = sentences.text[lo:hi]
         out = [x for x in out if x is not m and x is not person]
-        sentence, sentence_start = sentences.at(lo)
         attrs = person.attrs if person else {"rule": "country_word"}
         method = person.method if person else "rule"
         score = person.confidence if person else known.confidence["rule_person"]
-        out.append(
-            Mention(
-                m.article_id,
-                lo,
-                hi,
-                name,
-                "PERSON",
-                name,
-                method,
-                None,
-                score,
-                sentence,
-                sentence_start,
-                attrs,
-            )
-        )
+        out.append(_person_mention(m.article_id, lo, name, method, score, sentences, attrs))
     return out
 
 
