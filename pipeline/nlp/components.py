@@ -272,11 +272,9 @@ class EntityRules:
         self.name_particle = frozenset(name_particle)
         self.titles = frozenset(t.rstrip(".") for t in title)
         self.regions = frozenset(region)
-        self.people_words: set[str] = set()
 
     def __call__(self, doc: Doc) -> Doc:
         organisations = _Organisations(doc)
-        self.people_words = {t.text for e in doc.ents if e.label_ == "PERSON" for t in e}
         ents, places = self._drop_places(doc, organisations.outside(list(doc.ents)))
         ents = _with_nicknames(doc, ents)
         ents = _add_free(ents, self._after_titles(doc, ents) + self._speakers(doc))
@@ -327,7 +325,7 @@ class EntityRules:
         ("the Levant"), else None."""
         if self._followed_by_place(doc, ent) or self._followed_by_place_noun(doc, ent):
             return "place"  # "Karabilah, Iraq", "Austin, Texas", "Sabboura, an area outside Damascus"
-        if _listed_with_place(ent, self.people_words):
+        if _listed_with_place(ent):
             return "place"  # "Mosul and Raqqah"
         before = doc[ent.start - 1] if ent.start > 0 else None
         if before is None:
@@ -508,14 +506,18 @@ def _supported_in_headlines(doc: Doc, ents: list[Span]) -> list[Span]:
     return out
 
 
-def _listed_with_place(ent: Span, people_words: set[str]) -> bool:
+def _listed_with_place(ent: Span) -> bool:
     """A name in a list with a place the model knows ('Mosul and Raqqah') is a place too, unless
     the other name is a person elsewhere in the text ('Karim and Sadiq')."""
     root = ent.root
     linked = [c for c in root.children if c.dep_ == "conj"]
     if root.dep_ == "conj":
         linked.append(root.head)
-    return any(t.ent_type_ in PLACES and t.text not in people_words for t in linked)
+    places = [t for t in linked if t.ent_type_ in PLACES]
+    if not places:
+        return False
+    people = {t.text for e in ent.doc.ents if e.label_ == "PERSON" for t in e}
+    return any(t.text not in people for t in places)
 
 
 def _with_nicknames(doc: Doc, ents: list[Span]) -> list[Span]:
