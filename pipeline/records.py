@@ -116,6 +116,63 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
+class Event:
+    """What one sentence says a country did with a weapon (see EVENTS.md), with the evidence.
+
+    `start`/`end` are the sentence's offsets in the article text; the weapon is one WEAPON
+    mention of that sentence, named by its norm and located by its own offsets.
+    """
+
+    article_id: str
+    start: int
+    end: int
+    sentence: str
+    type: str  # transfer | acquisition | development | test | deployment | use | interception
+    weapon: str
+    weapon_start: int
+    weapon_end: int
+    weapon_text: str
+    actors: tuple[str, ...]
+    counterparts: tuple[str, ...]
+    status: str  # planned | approved | ongoing | completed | claimed | denied
+    quantity: int | None
+    value_amount: float | None
+    value_currency: str | None
+    when: str | None
+    negated: bool
+    method: str  # which rule found it
+    cue: str  # the word that says what happened ("tested", "sale")
+    confidence: float
+
+    def as_json(self) -> dict[str, Any]:
+        """The EVENTS.md layout, with our extra fields."""
+        value = (
+            {"amount": self.value_amount, "currency": self.value_currency}
+            if self.value_amount is not None
+            else None
+        )
+        return {
+            "start": self.start,
+            "end": self.end,
+            "type": self.type,
+            "weapon": self.weapon,
+            "actors": list(self.actors),
+            "counterparts": list(self.counterparts),
+            "status": self.status,
+            "quantity": self.quantity,
+            "value": value,
+            "when": self.when,
+            "negated": self.negated,
+            "weapon_start": self.weapon_start,
+            "weapon_end": self.weapon_end,
+            "weapon_text": self.weapon_text,
+            "method": self.method,
+            "cue": self.cue,
+            "confidence": self.confidence,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Failure:
     """Why one item could not be processed; recorded, and the run goes on."""
 
