@@ -1,4 +1,5 @@
-"""`newsint serve`: one scheduled ingest per source group, plus on-demand reprocess, run from this process."""
+"""`newsint serve`: one scheduled ingest per source group, plus on-demand reprocess and review, run
+from this process."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from prefect.states import State
 
 from flows.ingest import ingest
 from flows.reprocess import reprocess
+from flows.review import review
 from flows.summary import RunSummary
 from pipeline.settings import Settings
 
@@ -37,8 +39,8 @@ served_ingest = ingest.with_options(on_completion=[report], on_failure=[report],
 
 
 def runner(settings: Settings, config: Path, db_path: Path | None = None) -> tuple[Runner, list[str]]:
-    """A runner with an ingest deployment per group that has a cron schedule and sources, and an
-    unscheduled reprocess, registered with the API; and a line per deployment saying when it runs.
+    """A runner with an ingest deployment per group that has a cron schedule and sources, and
+    unscheduled reprocess and review, registered with the API; and a line per deployment saying when it runs.
 
     The runner starts each flow run in a subprocess from the flow object itself, so runs import the
     installed code wherever serve was started; the module-path entrypoints only label the
@@ -68,7 +70,15 @@ def runner(settings: Settings, config: Path, db_path: Path | None = None) -> tup
         tags=["newsint"],
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
-    return serving, [*lines, "reprocess on demand"]
+    serving.add_flow(
+        review,
+        name="review",
+        parameters=common,
+        description="Queue mentions for an analyst's verdicts, given in this UI's form when the run pauses.",
+        tags=["newsint"],
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+    return serving, [*lines, "reprocess and review on demand"]
 
 
 def run_until_stopped(serving: Runner) -> None:

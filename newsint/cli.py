@@ -15,9 +15,11 @@ from typing import Annotated, TextIO
 
 import typer
 
+from newsint.review import review_app
 from pipeline import REPO_ROOT
 
 app = typer.Typer(help="News intelligence for defence and security.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
 # Set to see the traceback of an unexpected error (a bug) instead of its one-line summary.
 TRACEBACK_VARIABLE = "NEWSINT_TRACEBACK"
 
@@ -239,7 +241,7 @@ def _fail_if_nothing_polled(failed: list[tuple[str, str]], polled: int, sources:
 
 @app.command()
 def serve(config: ConfigOption = None, db: DbOption = None) -> None:
-    """Serve ingest on each source group's cron schedule, plus reprocess on demand (Ctrl-C stops)."""
+    """Serve ingest on each group's cron schedule, plus reprocess and review on demand (Ctrl-C stops)."""
     from pipeline.settings import DEFAULT_CONFIG, load_settings
 
     settings = load_settings(config, db_path=db)

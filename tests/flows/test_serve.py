@@ -39,7 +39,7 @@ def _deployments(timeout: float = 90) -> dict[str, DeploymentResponse]:
     with get_client(sync_client=True) as client:
         while time.monotonic() < deadline:
             found = {d.name: d for d in client.read_deployments()}
-            if {"ingest-fast", "ingest-slow", "reprocess"} <= set(found):
+            if {"ingest-fast", "ingest-slow", "reprocess", "review"} <= set(found):
                 return found
             time.sleep(1)
     raise AssertionError(f"deployments not served within {timeout} s: {sorted(found)}")
@@ -59,7 +59,12 @@ def test_serve_schedules_each_group_and_stops_cleanly(prefect_harness: None, tmp
     try:
         found = _deployments()
         crons = {name: [s.schedule.cron for s in d.schedules] for name, d in found.items()}
-        assert crons == {"ingest-fast": ["*/15 * * * *"], "ingest-slow": ["7 */6 * * *"], "reprocess": []}
+        assert crons == {
+            "ingest-fast": ["*/15 * * * *"],
+            "ingest-slow": ["7 */6 * * *"],
+            "reprocess": [],
+            "review": [],
+        }
 
         flow_run = run_deployment("newsint-ingest/ingest-fast", timeout=180, poll_interval=1)
         assert flow_run.state is not None and flow_run.state.is_completed(), flow_run.state

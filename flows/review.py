@@ -1,0 +1,210 @@
+"""The review flow: mentions put before an analyst in the Prefect UI's own form, their verdicts
+recorded in the warehouse, and what they say of the pipeline's precision published."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import pydantic
+from prefect import flow, get_run_logger, pause_flow_run
+from prefect.artifacts import create_markdown_artifact
+from prefect.exceptions import FlowPauseTimeout
+from prefect.input import RunInput
+from prefect.runtime import flow_run
+
+from flows.ingest import batches
+from flows.lifecycle import new_run_id
+from pipeline.review_form import (
+    NOT_JUDGED,
+    Answer,
+    batch_description,
+    choices,
+    field_name,
+    item_evidence,
+    item_title,
+    summary_markdown,
+    verdicts_of,
+)
+from pipeline.settings import load_settings
+from pipeline.verdicts import QueueItem, Verdict
+from warehouse import db
+from warehouse.verdicts import (
+    check_verdicts,
+    precision_estimates,
+    record_verdicts,
+    review_queue,
+    unmatched_count,
+)
+
+# How often a paused run asks the server whether the form was submitted.
+POLL_SECONDS = 2
+SUMMARY_KEY = "newsint-review-summary"
+NORM_HELP = "For *wrong norm*: the right norm; for *same entity as*: the other entity's norm."
+
+
+class ReviewTimeout(RuntimeError):
+    """Nobody submitted a batch's form in time; the verdicts of earlier batches stay recorded."""
+
+
+@dataclass
+class ReviewSummary:
+    run_id: str
+    queued: int = 0
+    recorded: int = 0
+    batches_shown: int = 0
+    unmatched: int = 0
+
+
+class ReviewForm(RunInput):
+    """The fields of every batch's form; each item adds its own (`batch_form`)."""
+
+    reviewer: str = pydantic.Field(title="Reviewer", description="Your name, kept with each verdict.")
+
+
+@flow(name="newsint-review", log_prints=False, flow_run_name=new_run_id)
+def review(
+    config: str | None = None,
+    db_path: str | None = None,
+    batch_size: int = 10,
+    new: int = 10,
+    low: int = 10,
+    sample: int = 10,
+    recent_runs: int = 3,
+    timeout_seconds: int = 3600,
+    seed: int | None = None,
+) -> ReviewSummary:
+    """Ask an analyst in the UI for a verdict on queued mentions, record them, publish precision."""
+    logger = get_run_logger()
+    settings = load_settings(config, db_path=Path(db_path) if db_path else None)
+    with db.open_warehouse(settings.db_path) as con:
+        queue = review_queue(con, recent_runs=recent_runs, new=new, low=low, sample=sample, seed=seed)
+    summary = ReviewSummary(flow_run.get_name() or new_run_id(), queued=len(queue))
+    logger.info("%d mentions to review in batches of %d", len(queue), batch_size)
+    parts = list(batches(queue, max(batch_size, 1)))
+    reviewer = _os_user()
+    try:
+        for number, items in enumerate(parts, 1):
+            summary.batches_shown = number
+            place = (number, len(parts))
+            recorded, reviewer, more = _review_batch(
+                settings.db_path, items, place, reviewer, timeout_seconds
+            )
+            summary.recorded += recorded
+            if not more:
+                break
+    except FlowPauseTimeout:
+        raise ReviewTimeout(
+            f"batch {summary.batches_shown} of {len(parts)} was not submitted within {timeout_seconds} s;"
+            f" {summary.recorded} verdicts of earlier batches are recorded"
+        ) from None
+    finally:
+        summary.unmatched = _publish_summary(settings.db_path, summary)
+    logger.info("review %s: %d verdicts recorded", summary.run_id, summary.recorded)
+    return summary
+
+
+def _review_batch(
+    db_path: Path, items: Sequence[QueueItem], place: tuple[int, int], reviewer: str, timeout: int
+) -> tuple[int, str, bool]:
+    """Show one batch's form until its answers can all be recorded, then record them. Returns how
+    many were, the reviewer named, and whether the analyst asked for the next batch."""
+    number, total = place
+    answers: dict[str, Answer] = {}
+    problems: list[str] = []
+    while True:
+        print(f"Review batch {number} of {total} waits in the Prefect UI: {flow_run.ui_url}", flush=True)
+        form = batch_form(items, place, reviewer, answers, problems)
+        submitted = pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=POLL_SECONDS)
+        reviewer, answers = submitted.reviewer, _answers(submitted.model_dump(), items)
+        verdicts, problems = verdicts_of(items, answers, reviewer)
+        with db.open_warehouse(db_path) as con:
+            problems += _refused(con, items, verdicts)
+            if not problems:
+                return record_verdicts(con, verdicts), reviewer, bool(getattr(submitted, "more", False))
+
+
+def batch_form(
+    items: Sequence[QueueItem],
+    place: tuple[int, int],
+    reviewer: str,
+    answers: dict[str, Answer],
+    problems: Sequence[str],
+) -> type[ReviewForm]:
+    """The form of batch `place` (number, of how many): the reviewer, per item a verdict and a
+    norm under its evidence, and on all but the last batch whether to go on. Sent back with
+    `problems`, it holds the `answers` given."""
+    number, total = place
+    fields: dict[str, Any] = {"reviewer": (str, pydantic.Field(reviewer, title="Reviewer"))}
+    for position, item in enumerate(items, 1):
+        answer = answers.get(field_name(item), Answer())
+        fields[field_name(item)] = (
+            _answer_model(item.label),
+            pydantic.Field(
+                _prefilled(item.label, answer),
+                title=item_title(position, item),
+                description=item_evidence(item),
+            ),
+        )
+    if number < total:
+        fields["more"] = (bool, pydantic.Field(True, title="Show the next batch after this one"))
+    model = pydantic.create_model("ReviewBatch", __base__=ReviewForm, **fields)
+    return model.with_initial_data(description=batch_description(number, total, items, problems))
+
+
+@cache
+def _answer_model(label: str) -> type[pydantic.BaseModel]:
+    """One item's fields: a select of the verdicts offered for a `label`, and a correction's norm."""
+    return pydantic.create_model(
+        f"{label.title()}Answer",
+        __config__=pydantic.ConfigDict(extra="forbid"),
+        verdict=(Literal[choices(label)], pydantic.Field(NOT_JUDGED, title="Verdict")),  # type: ignore[valid-type]
+        norm=(str, pydantic.Field("", title="Norm", description=NORM_HELP)),
+    )
+
+
+def _prefilled(label: str, answer: Answer) -> pydantic.BaseModel:
+    choice = answer.choice if answer.choice in choices(label) else NOT_JUDGED
+    return _answer_model(label)(verdict=choice, norm=answer.text)
+
+
+def _answers(given: dict[str, Any], items: Sequence[QueueItem]) -> dict[str, Answer]:
+    out = {}
+    for item in items:
+        fields = given.get(field_name(item)) or {}
+        out[field_name(item)] = Answer(str(fields.get("verdict", NOT_JUDGED)), str(fields.get("norm", "")))
+    return out
+
+
+def _refused(con: Any, items: Sequence[QueueItem], verdicts: Sequence[Verdict]) -> list[str]:
+    """Why the warehouse would not record some of the verdicts, item by item."""
+    numbers = {item.item_id: (position, item.text) for position, item in enumerate(items, 1)}
+    return [
+        f"{numbers[e.item_id][0]}. {numbers[e.item_id][1]}: {e.problem}"
+        for e in check_verdicts(con, verdicts)
+    ]
+
+
+def _publish_summary(db_path: Path, summary: ReviewSummary) -> int:
+    """The review's summary artifact; returns the count of unmatched verdicts it shows."""
+    with db.connect(db_path, read_only=True) as con:
+        estimates = precision_estimates(con)
+        unmatched = unmatched_count(con)
+    create_markdown_artifact(
+        summary_markdown(summary.recorded, summary.queued - summary.recorded, estimates, unmatched),
+        key=SUMMARY_KEY,
+        description=f"Review {summary.run_id}: verdicts recorded and the precision they estimate",
+    )
+    return unmatched
+
+
+def _os_user() -> str:
+    """The reviewer's name the form starts with: who runs the flow."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment or the password database
+        return ""
