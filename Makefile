@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint clean report eval bench ui browser-check
+.PHONY: install run test lint clean report eval bench ui browser-check review-check
 
 install: $(STAMP)
 
@@ -28,6 +28,12 @@ ui: install
 # artifacts render and refreshes docs/prefect-artifacts.png. `make test` runs the same check.
 browser-check: install
 	$(BIN)/python -m scripts.browser_check --screenshot docs/prefect-artifacts.png
+
+# The review form in the Prefect UI, filled and submitted in headless chromium with Selenium
+# (chromium-driver installed with apt-get if missing); refreshes docs/review-form.png and
+# docs/review-evidence.png. `make test` runs the same check.
+review-check: install
+	$(BIN)/python -m scripts.review_check --screenshots docs
 
 # The HTML report of the sample (after `make run`) and its screenshot for README (needs chromium).
 report: install

@@ -4,7 +4,7 @@ recorded in the warehouse, and what they say of the pipeline's precision publish
 from __future__ import annotations
 
 import getpass
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -31,7 +31,7 @@ from pipeline.review_form import (
     verdicts_of,
 )
 from pipeline.settings import load_settings
-from pipeline.verdicts import QueueItem, Verdict
+from pipeline.verdicts import QueueItem
 from warehouse import db
 from warehouse.verdicts import (
     check_verdicts,
@@ -44,6 +44,10 @@ from warehouse.verdicts import (
 # How often a paused run asks the server whether the form was submitted.
 POLL_SECONDS = 2
 SUMMARY_KEY = "newsint-review-summary"
+REVIEWER_HELP = (
+    "Your name, kept with each verdict. Choose a verdict for each mention below; those left at"
+    " *not judged* come back in a later review."
+)
 NORM_HELP = "For *wrong norm*: the right norm; for *same entity as*: the other entity's norm."
 
 
@@ -61,9 +65,10 @@ class ReviewSummary:
 
 
 class ReviewForm(RunInput):
-    """The fields of every batch's form; each item adds its own (`batch_form`)."""
+    """The field of every batch's form; each item adds its own (`batch_form`), and the reviewer
+    named last is the next form's default."""
 
-    reviewer: str = pydantic.Field(title="Reviewer", description="Your name, kept with each verdict.")
+    reviewer: str = pydantic.Field("", title="Reviewer", description=REVIEWER_HELP)
 
 
 @flow(name="newsint-review", log_prints=False, flow_run_name=new_run_id)
@@ -115,7 +120,7 @@ def _review_batch(
     many were, the reviewer named, and whether the analyst asked for the next batch."""
     number, total = place
     answers: dict[str, Answer] = {}
-    problems: list[str] = []
+    problems: dict[str, str] = {}
     while True:
         print(f"Review batch {number} of {total} waits in the Prefect UI: {flow_run.ui_url}", flush=True)
         form = batch_form(items, place, reviewer, answers, problems)
@@ -123,7 +128,7 @@ def _review_batch(
         reviewer, answers = submitted.reviewer, _answers(submitted.model_dump(), items)
         verdicts, problems = verdicts_of(items, answers, reviewer)
         with db.open_warehouse(db_path) as con:
-            problems += _refused(con, items, verdicts)
+            problems.update((e.item_id, e.problem) for e in check_verdicts(con, verdicts))
             if not problems:
                 return record_verdicts(con, verdicts), reviewer, bool(getattr(submitted, "more", False))
 
@@ -133,13 +138,15 @@ def batch_form(
     place: tuple[int, int],
     reviewer: str,
     answers: dict[str, Answer],
-    problems: Sequence[str],
+    problems: Mapping[str, str],
 ) -> type[ReviewForm]:
     """The form of batch `place` (number, of how many): the reviewer, per item a verdict and a
     norm under its evidence, and on all but the last batch whether to go on. Sent back with
     `problems`, it holds the `answers` given."""
     number, total = place
-    fields: dict[str, Any] = {"reviewer": (str, pydantic.Field(reviewer, title="Reviewer"))}
+    fields: dict[str, Any] = {
+        "reviewer": (str, pydantic.Field(reviewer, title="Reviewer", description=REVIEWER_HELP))
+    }
     for position, item in enumerate(items, 1):
         answer = answers.get(field_name(item), Answer())
         fields[field_name(item)] = (
@@ -147,7 +154,7 @@ def batch_form(
             pydantic.Field(
                 _prefilled(item.label, answer),
                 title=item_title(position, item),
-                description=item_evidence(item),
+                description=item_evidence(item, problems.get(item.item_id)),
             ),
         )
     if number < total:
@@ -178,15 +185,6 @@ def _answers(given: dict[str, Any], items: Sequence[QueueItem]) -> dict[str, Ans
         fields = given.get(field_name(item)) or {}
         out[field_name(item)] = Answer(str(fields.get("verdict", NOT_JUDGED)), str(fields.get("norm", "")))
     return out
-
-
-def _refused(con: Any, items: Sequence[QueueItem], verdicts: Sequence[Verdict]) -> list[str]:
-    """Why the warehouse would not record some of the verdicts, item by item."""
-    numbers = {item.item_id: (position, item.text) for position, item in enumerate(items, 1)}
-    return [
-        f"{numbers[e.item_id][0]}. {numbers[e.item_id][1]}: {e.problem}"
-        for e in check_verdicts(con, verdicts)
-    ]
 
 
 def _publish_summary(db_path: Path, summary: ReviewSummary) -> int:

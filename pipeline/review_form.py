@@ -56,8 +56,9 @@ def item_title(number: int, item: QueueItem) -> str:
     return f"{number}. {' '.join(item.text.split())} ({item.label})"
 
 
-def item_evidence(item: QueueItem) -> str:
-    """The mention in bold in its sentence, then its norm, method, confidence, queue and article."""
+def item_evidence(item: QueueItem, problem: str | None = None) -> str:
+    """The mention in bold in its sentence, then its norm, method, confidence, queue and article;
+    and why its last answer was sent back, if it was."""
     before, words, after = item.sentence[: item.start], item.text, item.sentence[item.end :]
     if item.sentence[item.start : item.end] != item.text:  # offsets off: show the sentence as is
         sentence = escape_md(item.sentence)
@@ -65,7 +66,8 @@ def item_evidence(item: QueueItem) -> str:
         sentence = f"{_escaped(before)}**{escape_md(words)}**{_escaped(after)}".strip()
     norm = f"norm *{escape_md(item.norm)}*" if item.norm else "no norm"
     facts = [norm, escape_md(item.method), f"confidence {item.confidence:.2f}", QUEUE_NOTES[item.queue]]
-    return f"{sentence}\n\n{' · '.join(facts)} · {link(item.title, item.url)}"
+    shown = f"{sentence}\n\n{' · '.join(facts)} · {link(item.title, item.url)}"
+    return f"{shown}\n\n**Not recorded: {escape_md(problem)}**" if problem else shown
 
 
 def _escaped(text: str) -> str:
@@ -76,8 +78,11 @@ def _escaped(text: str) -> str:
     return f"{lead}{inner}{trail}"
 
 
-def batch_description(number: int, total: int, items: Sequence[QueueItem], problems: Sequence[str]) -> str:
-    """The Markdown above the form: what to do, and why the last answers were sent back."""
+def batch_description(
+    number: int, total: int, items: Sequence[QueueItem], problems: Mapping[str, str]
+) -> str:
+    """The Markdown above the form: what to do, and why the last answers were sent back (by item
+    id). The UI shows it only while the form fits its window, so each item repeats its own."""
     lines = [
         f"## Review: batch {number} of {total} ({len(items)} mentions)",
         "",
@@ -87,26 +92,31 @@ def batch_description(number: int, total: int, items: Sequence[QueueItem], probl
     ]
     if problems:
         lines += ["", "**These answers could not be recorded; nothing of this batch was. Correct them:**", ""]
-        lines += [f"- {escape_md(problem)}" for problem in problems]
+        lines += [
+            f"- {number}. {escape_md(item.text)}: {escape_md(problems[item.item_id])}"
+            for number, item in enumerate(items, 1)
+            if item.item_id in problems
+        ]
     return "\n".join(lines)
 
 
 def verdicts_of(
     items: Sequence[QueueItem], answers: Mapping[str, Answer], reviewer: str
-) -> tuple[list[Verdict], list[str]]:
-    """The verdicts the answers give, and a line for each answer that gives none it should.
+) -> tuple[list[Verdict], dict[str, str]]:
+    """The verdicts the answers give, and by item id why an answer gives none it should.
 
     Text typed beside a verdict that takes none (correct, not an entity) is ignored."""
-    verdicts, problems = [], []
-    for number, item in enumerate(items, 1):
+    verdicts: list[Verdict] = []
+    problems: dict[str, str] = {}
+    for item in items:
         answer = answers.get(field_name(item), Answer())
         if answer.choice == NOT_JUDGED:
             continue
         kind, correction = _verdict(answer)
         if kind is None:
-            problems.append(f"{number}. {item.text}: unknown verdict {answer.choice!r}")
+            problems[item.item_id] = f"unknown verdict {answer.choice!r}"
         elif kind in _TYPED.values() and correction is None:
-            problems.append(f"{number}. {item.text}: {answer.choice.split(' (')[0]} needs a norm typed in")
+            problems[item.item_id] = f"{answer.choice.split(' (')[0]} needs a norm typed in"
         else:
             verdicts.append(Verdict(item.item_id, kind, correction, reviewer.strip(), item.queue))
     return verdicts, problems

@@ -20,18 +20,19 @@ FLAGS = (
 )
 
 
-def find_or_install() -> str | None:
-    """The chromium binary, installing Debian's package when we are root and it is missing."""
-    found = shutil.which("chromium")
+def find_or_install(command: str = "chromium", package: str = "chromium") -> str | None:
+    """The chromium binary (or another `command` of Debian's `package`, such as chromedriver from
+    chromium-driver), installing the package when we are root and it is missing."""
+    found = shutil.which(command)
     if found or os.geteuid() != 0 or not shutil.which("apt-get"):
         return found
-    print("installing chromium with apt-get ...", file=sys.stderr)
+    print(f"installing {package} with apt-get ...", file=sys.stderr)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     lock = ["-o", "DPkg::Lock::Timeout=600"]  # another install may hold the dpkg lock for a while
-    for command in (["apt-get", *lock, "update"], ["apt-get", *lock, "install", "-y", "chromium"]):
-        if subprocess.run(command, env=env, capture_output=True, check=False).returncode != 0:
+    for step in (["apt-get", *lock, "update"], ["apt-get", *lock, "install", "-y", package]):
+        if subprocess.run(step, env=env, capture_output=True, check=False).returncode != 0:
             return None
-    return shutil.which("chromium")
+    return shutil.which(command)
 
 
 def run(browser: str, url: str, *extra: str, timeout: float = 180) -> str:

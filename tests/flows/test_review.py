@@ -176,6 +176,7 @@ def test_verdicts_submitted_in_the_form_are_recorded_and_outlive_reprocessing(
     again = _paused(after=1)
     schema, description = _form(again)
     assert "could not be recorded" in description and "wrong norm needs a norm typed in" in description
+    assert "Not recorded: wrong norm needs a norm typed in" in schema["properties"][renamed]["description"]
     assert schema["properties"][dropped]["default"]["verdict"] == "not an entity"
     assert schema["properties"]["reviewer"]["default"] == "analyst"
     assert _rows(db, "SELECT count(*) FROM verdicts") == [(0,)]

@@ -73,7 +73,7 @@ def test_answers_become_verdicts_and_untouched_items_none() -> None:
         field_name(items[3]): Answer(SAME_AS, "Kim Jong Un"),
     }
     verdicts, problems = verdicts_of(items, answers, " analyst ")
-    assert problems == []
+    assert problems == {}
     given = {v.item_id: (v.verdict, v.correction, v.queue, v.reviewer) for v in verdicts}
     assert given == {
         "i1": ("not_entity", None, "sample", "analyst"),
@@ -92,9 +92,10 @@ def test_a_correction_without_its_norm_or_an_unknown_choice_is_sent_back() -> No
     }
     verdicts, problems = verdicts_of(items, answers, "analyst")
     assert [v.item_id for v in verdicts] == ["i3"]
-    assert len(problems) == 2
-    assert problems[0].startswith("1. Hwasong-18: wrong norm needs a norm")
-    assert problems[1].startswith("2. Hwasong-18: unknown verdict")
+    assert problems == {
+        "i1": "wrong norm needs a norm typed in",
+        "i2": "unknown verdict 'wrong label: ORGANISATION'",
+    }
 
 
 def test_evidence_marks_the_mention_and_escapes_what_the_web_wrote() -> None:
@@ -122,12 +123,17 @@ def test_evidence_shows_the_sentence_unmarked_when_the_offsets_do_not_fit() -> N
     assert shown.startswith("Pyongyang fired a Hwasong-18 on Monday.")
 
 
-def test_a_batch_sent_back_lists_why() -> None:
-    items = [_item("i1")]
-    assert "could not be recorded" not in batch_description(1, 2, items, [])
-    text = batch_description(2, 2, items, ["1. Hwasong-18: merge: no entity has the id or norm 'X_Y'"])
+def test_a_batch_sent_back_says_why_above_the_form_and_at_each_item() -> None:
+    items = [_item("i1"), _item("i2", text="Pyongyang")]
+    assert "could not be recorded" not in batch_description(1, 2, items, {})
+    why = "merge: no entity has the id or norm 'X_Y'"
+    text = batch_description(2, 2, items, {"i2": why})
     assert "batch 2 of 2" in text
-    assert r"- 1. Hwasong-18: merge: no entity has the id or norm 'X\_Y'" in text
+    assert r"- 2. Pyongyang: merge: no entity has the id or norm 'X\_Y'" in text and "- 1." not in text
+    assert item_evidence(items[1], why).endswith(
+        r"**Not recorded: merge: no entity has the id or norm 'X\_Y'**"
+    )
+    assert "Not recorded" not in item_evidence(items[0])
 
 
 def test_summary_shows_each_estimate_with_its_interval_and_sample_size() -> None:
