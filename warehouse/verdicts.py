@@ -18,7 +18,15 @@ from typing import Any, Literal
 import duckdb
 
 from pipeline.verdict_patch import Judged, model_patch
-from pipeline.verdicts import QueueItem, Verdict, anchor_of, country_code, verdict_problem, wilson_interval
+from pipeline.verdicts import (
+    Queue,
+    QueueItem,
+    Verdict,
+    anchor_of,
+    country_code,
+    verdict_problem,
+    wilson_interval,
+)
 from warehouse.aggregates import replace_aggregates
 from warehouse.db import now, stage_rows, transaction
 from warehouse.identity import plain_id
@@ -84,8 +92,9 @@ def review_queue(
     sampled = _ids(con, _SAMPLE, {"n": sample, "seed": seed})
     fresh = _ids(con, _NEW, {"n": new, "runs": recent_runs, "taken": sampled})
     lowest = _ids(con, _LOW, {"n": low, "taken": sampled + fresh})
-    chosen = [("new", i) for i in fresh] + [("low_confidence", i) for i in lowest]
-    return _items(con, chosen + [("sample", i) for i in sampled])
+    chosen: list[tuple[Queue, str]] = [("new", i) for i in fresh]
+    chosen += [("low_confidence", i) for i in lowest] + [("sample", i) for i in sampled]
+    return _items(con, chosen)
 
 
 def check_verdicts(con: duckdb.DuckDBPyConnection, verdicts: Sequence[Verdict]) -> list[VerdictError]:
@@ -116,16 +125,19 @@ def record_verdicts(
 
 def _refresh_judged(con: duckdb.DuckDBPyConnection, given: str) -> None:
     """Sum again, from the mentions as judged, the summaries of the articles whose mentions the
-    items in `given` (column item_id) name, and of every article naming an entity whose merge
-    changed since `merges_before` was taken; inside the transaction that wrote the verdicts."""
+    items in `given` (column item_id) name, and of every article naming an entity (as found, or
+    as a verdict corrected it) whose merge changed since `merges_before` was taken; inside the
+    transaction that wrote the verdicts."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE verdict_articles AS
+        WITH changed AS (
+            SELECT from_entity_id FROM (FROM merges_before EXCEPT FROM entity_merges)
+            UNION SELECT from_entity_id FROM (FROM entity_merges EXCEPT FROM merges_before)
+        )
         SELECT DISTINCT article_id FROM mentions
         WHERE item_id IN (SELECT item_id FROM {given})
-           OR entity_id IN (
-               SELECT from_entity_id FROM (FROM merges_before EXCEPT FROM entity_merges)
-               UNION SELECT from_entity_id FROM (FROM entity_merges EXCEPT FROM merges_before)
-           )
+           OR entity_id IN (FROM changed)
+           OR item_id IN (SELECT item_id FROM latest_verdicts WHERE new_entity_id IN (FROM changed))
     """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE verdict_rows AS
@@ -224,7 +236,7 @@ def _ids(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> li
     return [str(r[0]) for r in con.execute(sql, params).fetchall()]
 
 
-def _items(con: duckdb.DuckDBPyConnection, chosen: list[tuple[str, str]]) -> list[QueueItem]:
+def _items(con: duckdb.DuckDBPyConnection, chosen: list[tuple[Queue, str]]) -> list[QueueItem]:
     """The queue items for (queue, item id) pairs, in that order."""
     stage_rows(con, "chosen_items", {"item_id": "TEXT"}, [{"item_id": i} for _, i in chosen])
     rows = con.execute("""
@@ -235,7 +247,7 @@ def _items(con: duckdb.DuckDBPyConnection, chosen: list[tuple[str, str]]) -> lis
         QUALIFY row_number() OVER (PARTITION BY m.item_id ORDER BY m.start_char) = 1
     """).fetchall()
     by_id = {r[0]: r for r in rows}
-    return [QueueItem(i, queue, *by_id[i][1:]) for queue, i in chosen if i in by_id]  # type: ignore[arg-type]
+    return [QueueItem(i, queue, *by_id[i][1:]) for queue, i in chosen if i in by_id]
 
 
 _VERDICT_COLUMNS = {

@@ -18,7 +18,7 @@ from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
 from pipeline.settings import DEFAULT_MODELS
 from pipeline.verdict_patch import FILES
-from pipeline.verdicts import Verdict, anchor_of, wilson_interval
+from pipeline.verdicts import Kind, Queue, Verdict, anchor_of, wilson_interval
 from warehouse import runs
 from warehouse.aggregates import rebuild_aggregates
 from warehouse.db import open_warehouse
@@ -105,10 +105,10 @@ def _item(con: duckdb.DuckDBPyConnection, article_id: str, words: str, nth: int 
 
 
 def _judge(
-    con: duckdb.DuckDBPyConnection, article_id: str, words: str, verdict: str, correction: str | None = None
+    con: duckdb.DuckDBPyConnection, article_id: str, words: str, verdict: Kind, correction: str | None = None
 ) -> int:
     item = _item(con, article_id, words)
-    return record_verdicts(con, [Verdict(item, verdict, correction, "ana", "sample")])  # type: ignore[arg-type]
+    return record_verdicts(con, [Verdict(item, verdict, correction, "ana", "sample")])
 
 
 def _daily(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[int, int]]:
@@ -240,6 +240,15 @@ def test_merged_entities_are_counted_as_one(con: duckdb.DuckDBPyConnection) -> N
     ]
 
 
+def test_a_merge_reaches_mentions_a_verdict_gave_that_entity(con: duckdb.DuckDBPyConnection) -> None:
+    _judge(con, "a1", "Russia", "wrong_norm", "POL")  # a1 now names Poland, which only a2 wrote
+    assert _about(con, "a1")["COUNTRY", "POL"] == 1
+    _judge(con, "a2", "Poland", "merge", "DEU")
+    assert ("COUNTRY", "POL") not in _about(con, "a1") and _about(con, "a1")["COUNTRY", "DEU"] == 2
+    assert ("COUNTRY", "POL") not in _daily(con)
+    assert _summaries(con) == _rebuilt(con)
+
+
 def test_verdicts_apply_again_after_reprocessing_and_reloads(con: duckdb.DuckDBPyConnection) -> None:
     _judge(con, "a1", "Germany", "not_entity")
     _judge(con, "a1", "Russia", "wrong_norm", "UKR")
@@ -357,8 +366,8 @@ def test_the_new_queue_holds_entities_first_seen_in_recent_runs(con: duckdb.Duck
 
 
 def test_precision_from_the_sample_queue_only(con: duckdb.DuckDBPyConnection) -> None:
-    def verdict(article_id: str, words: str, kind: str, queue: str, correction: str | None = None) -> Verdict:
-        return Verdict(_item(con, article_id, words), kind, correction, "ana", queue)  # type: ignore[arg-type]
+    def verdict(article_id: str, words: str, kind: Kind, queue: Queue) -> Verdict:
+        return Verdict(_item(con, article_id, words), kind, None, "ana", queue)
 
     record_verdicts(
         con,
