@@ -13,12 +13,13 @@
 -- so follows the verdicts.
 
 -- The anchor's hash, as pipeline.verdicts.Anchor.item_id computes it: MD5 of article id, label,
--- the mention's text and its context, joined by the unit separator; 16 hex digits.
+-- the mention's text and its context, joined by the unit separator; 16 hex digits. NULL without
+-- the article's text.
 CREATE MACRO mention_item_id(article_id, label, article_text, start_char, end_char) AS
-    left(md5(concat_ws(chr(31), article_id, label,
+    CASE WHEN article_text IS NOT NULL THEN left(md5(concat_ws(chr(31), article_id, label,
         substr(article_text, start_char + 1, end_char - start_char),
         substr(article_text, greatest(start_char - 32, 0) + 1, start_char - greatest(start_char - 32, 0)),
-        substr(article_text, end_char + 1, 32))), 16);
+        substr(article_text, end_char + 1, 32))), 16) END;
 
 ALTER TABLE mentions ADD COLUMN item_id TEXT;
 UPDATE mentions SET item_id = mention_item_id(mentions.article_id, mentions.label, a.text,
