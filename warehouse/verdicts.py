@@ -18,7 +18,15 @@ from typing import Any, Literal
 import duckdb
 
 from pipeline.verdict_patch import Judged, model_patch
-from pipeline.verdicts import QueueItem, Verdict, anchor_of, verdict_problem, wilson_interval
+from pipeline.verdicts import (
+    Queue,
+    QueueItem,
+    Verdict,
+    anchor_of,
+    country_code,
+    verdict_problem,
+    wilson_interval,
+)
 from warehouse.aggregates import replace_aggregates
 from warehouse.db import now, stage_rows, transaction
 from warehouse.identity import plain_id
@@ -84,8 +92,9 @@ def review_queue(
     sampled = _ids(con, _SAMPLE, {"n": sample, "seed": seed})
     fresh = _ids(con, _NEW, {"n": new, "runs": recent_runs, "taken": sampled})
     lowest = _ids(con, _LOW, {"n": low, "taken": sampled + fresh})
-    chosen = [("new", i) for i in fresh] + [("low_confidence", i) for i in lowest]
-    return _items(con, chosen + [("sample", i) for i in sampled])
+    chosen: list[tuple[Queue, str]] = [("new", i) for i in fresh]
+    chosen += [("low_confidence", i) for i in lowest] + [("sample", i) for i in sampled]
+    return _items(con, chosen)
 
 
 def check_verdicts(con: duckdb.DuckDBPyConnection, verdicts: Sequence[Verdict]) -> list[VerdictError]:
@@ -110,28 +119,33 @@ def record_verdicts(
         con.execute("CREATE OR REPLACE TEMP TABLE merges_before AS FROM entity_merges")
         stage_rows(con, "given_verdicts", _VERDICT_COLUMNS, [{**r, "judged_at": at} for r in rows])
         con.execute(f"INSERT INTO verdicts ({', '.join(_VERDICT_COLUMNS)}) FROM given_verdicts")
-        refresh_judged(con, "given_verdicts")
+        _refresh_judged(con, "given_verdicts")
     return len(rows)
 
 
-def refresh_judged(con: duckdb.DuckDBPyConnection, given: str) -> None:
+def _refresh_judged(con: duckdb.DuckDBPyConnection, given: str) -> None:
     """Sum again, from the mentions as judged, the summaries of the articles whose mentions the
-    items in `given` (column item_id) name, and of every article naming an entity whose merge
-    changed since `merges_before` was taken; inside the transaction that wrote the verdicts."""
+    items in `given` (column item_id) name, and of every article naming an entity (as found, or
+    as a verdict corrected it) whose merge changed since `merges_before` was taken; inside the
+    transaction that wrote the verdicts."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE verdict_articles AS
+        WITH changed AS (
+            SELECT from_entity_id FROM (FROM merges_before EXCEPT FROM entity_merges)
+            UNION SELECT from_entity_id FROM (FROM entity_merges EXCEPT FROM merges_before)
+        )
         SELECT DISTINCT article_id FROM mentions
         WHERE item_id IN (SELECT item_id FROM {given})
-           OR entity_id IN (
-               SELECT from_entity_id FROM (FROM merges_before EXCEPT FROM entity_merges)
-               UNION SELECT from_entity_id FROM (FROM entity_merges EXCEPT FROM merges_before)
-           )
+           OR entity_id IN (FROM changed)
+           OR item_id IN (SELECT item_id FROM latest_verdicts WHERE new_entity_id IN (FROM changed))
     """)
     con.execute("""
-        CREATE OR REPLACE TEMP VIEW verdict_rows AS
+        CREATE OR REPLACE TEMP TABLE verdict_rows AS
         FROM mentions_reviewed WHERE article_id IN (SELECT article_id FROM verdict_articles)
     """)
     replace_aggregates(con, "verdict_articles", "verdict_rows")
+    for table in ("verdict_rows", "verdict_articles", "merges_before"):
+        con.execute(f"DROP TABLE {table}")
 
 
 def unmatched_verdicts(con: duckdb.DuckDBPyConnection) -> list[UnmatchedVerdict]:
@@ -181,8 +195,8 @@ def _precision(by: Literal["label", "method"], key: str, n: int, correct: int) -
     return Precision(by, key, n, correct, interval.estimate, interval.low, interval.high)
 
 
-# Unjudged mentions, one row per item (two rows with one anchor are one item).
 def _stage_unjudged(con: duckdb.DuckDBPyConnection) -> None:
+    """Mentions nobody judged, one row per item (two rows with one anchor are one item)."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE unjudged AS
         SELECT item_id, any_value(entity_id) AS entity_id, min(confidence) AS confidence
@@ -204,7 +218,7 @@ _NEW = """
         SELECT e.entity_id, e.first_seen_at FROM entities e
         WHERE e.first_seen_at >= coalesce((SELECT since FROM cutoff), '-infinity'::TIMESTAMPTZ)
     )
-    SELECT arg_min(u.item_id, u.item_id) AS item_id
+    SELECT min(u.item_id) AS item_id
     FROM unjudged u JOIN fresh f USING (entity_id)
     WHERE u.item_id NOT IN (SELECT unnest($taken::TEXT[]))
     GROUP BY u.entity_id
@@ -222,7 +236,7 @@ def _ids(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> li
     return [str(r[0]) for r in con.execute(sql, params).fetchall()]
 
 
-def _items(con: duckdb.DuckDBPyConnection, chosen: list[tuple[str, str]]) -> list[QueueItem]:
+def _items(con: duckdb.DuckDBPyConnection, chosen: list[tuple[Queue, str]]) -> list[QueueItem]:
     """The queue items for (queue, item id) pairs, in that order."""
     stage_rows(con, "chosen_items", {"item_id": "TEXT"}, [{"item_id": i} for _, i in chosen])
     rows = con.execute("""
@@ -233,7 +247,7 @@ def _items(con: duckdb.DuckDBPyConnection, chosen: list[tuple[str, str]]) -> lis
         QUALIFY row_number() OVER (PARTITION BY m.item_id ORDER BY m.start_char) = 1
     """).fetchall()
     by_id = {r[0]: r for r in rows}
-    return [QueueItem(i, queue, *by_id[i][1:]) for queue, i in chosen if i in by_id]  # type: ignore[arg-type]
+    return [QueueItem(i, queue, *by_id[i][1:]) for queue, i in chosen if i in by_id]
 
 
 _VERDICT_COLUMNS = {
@@ -313,9 +327,13 @@ def _effect(
     correction = _clean(verdict.correction) or ""
     label, norm = mention["label"], mention["norm"]
     if verdict.verdict == "wrong_label":
+        if correction == label:
+            return f"wrong_label: the mention is a {label} already"
         entity = _entity_of(con, correction, norm) if norm else None
         return {"new_label": correction, "new_norm": None, "new_entity_id": entity}
     if verdict.verdict == "wrong_norm":
+        if label == "COUNTRY" and not country_code(correction):
+            return f"wrong_norm: a country's norm is its ISO 3166-1 alpha-3 code, not {correction!r}"
         return {
             "new_label": None,
             "new_norm": correction,
@@ -326,7 +344,7 @@ def _effect(
         if target is None:
             return f"merge: no entity has the id or norm {correction!r}"
         if target[0] == mention["entity_id"]:
-            return "merge: that is the mention's own entity"
+            return "merge: that is the mention's own entity, or one already merged into it"
         return {"new_entity_id": target[0], "new_label": target[1], "new_norm": target[2]}
     return {"new_label": None, "new_norm": None, "new_entity_id": None}
 
@@ -342,12 +360,13 @@ def _entity_of(con: duckdb.DuckDBPyConnection, label: str, norm: str) -> str:
 
 def _merge_target(con: duckdb.DuckDBPyConnection, correction: str, label: str) -> tuple[str, str, str] | None:
     """(entity id, label, norm) of the entity named by id, else by norm (one of the mention's
-    label first); None when none is."""
+    label first), as far as merges already lead; None when none is."""
     rows = con.execute(
         """
-        SELECT entity_id, label, norm FROM entities
-        WHERE entity_id = $given OR norm = $given
-        ORDER BY entity_id <> $given, label <> $label, entity_id
+        SELECT coalesce(g.entity_id, e.entity_id), coalesce(g.label, e.label), coalesce(g.norm, e.norm)
+        FROM entities e LEFT JOIN entity_merges g ON g.from_entity_id = e.entity_id
+        WHERE e.entity_id = $given OR e.norm = $given
+        ORDER BY e.entity_id <> $given, e.label <> $label, e.entity_id
         LIMIT 1
         """,
         {"given": correction, "label": label},

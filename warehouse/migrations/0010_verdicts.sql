@@ -13,12 +13,13 @@
 -- so follows the verdicts.
 
 -- The anchor's hash, as pipeline.verdicts.Anchor.item_id computes it: MD5 of article id, label,
--- the mention's text and its context, joined by the unit separator; 16 hex digits.
+-- the mention's text and its context, joined by the unit separator; 16 hex digits. NULL without
+-- the article's text.
 CREATE MACRO mention_item_id(article_id, label, article_text, start_char, end_char) AS
-    left(md5(concat_ws(chr(31), article_id, label,
+    CASE WHEN article_text IS NOT NULL THEN left(md5(concat_ws(chr(31), article_id, label,
         substr(article_text, start_char + 1, end_char - start_char),
         substr(article_text, greatest(start_char - 32, 0) + 1, start_char - greatest(start_char - 32, 0)),
-        substr(article_text, end_char + 1, 32))), 16);
+        substr(article_text, end_char + 1, 32))), 16) END;
 
 ALTER TABLE mentions ADD COLUMN item_id TEXT;
 UPDATE mentions SET item_id = mention_item_id(mentions.article_id, mentions.label, a.text,
@@ -70,15 +71,29 @@ SELECT * FROM verdicts
 QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY judged_at DESC, verdict_id DESC) = 1;
 COMMENT ON VIEW latest_verdicts IS 'The verdict in force for each item: its latest.';
 
--- One step only: an entity merged into one that is itself merged is counted as the middle one.
+-- A merge into an entity that is itself merged follows on (A into B, B into C: A counts as C), at
+-- most 8 steps; recording refuses a merge that would close a circle.
 CREATE VIEW entity_merges AS
-SELECT entity_id AS from_entity_id,
-       arg_max(new_entity_id, (judged_at, verdict_id)) AS entity_id,
-       arg_max(new_label, (judged_at, verdict_id)) AS label,
-       arg_max(new_norm, (judged_at, verdict_id)) AS norm
-FROM latest_verdicts
-WHERE verdict = 'merge' AND entity_id IS NOT NULL
-GROUP BY entity_id;
+WITH RECURSIVE direct AS (
+    SELECT entity_id AS from_entity_id,
+           arg_max(new_entity_id, (judged_at, verdict_id)) AS entity_id,
+           arg_max(new_label, (judged_at, verdict_id)) AS label,
+           arg_max(new_norm, (judged_at, verdict_id)) AS norm
+    FROM latest_verdicts
+    WHERE verdict = 'merge' AND entity_id IS NOT NULL
+    GROUP BY entity_id
+),
+chain AS (
+    SELECT from_entity_id, entity_id, label, norm, 1 AS steps FROM direct
+    UNION ALL
+    SELECT c.from_entity_id, d.entity_id, d.label, d.norm, c.steps + 1
+    FROM chain c JOIN direct d ON d.from_entity_id = c.entity_id
+    WHERE c.steps < 8 AND d.entity_id <> c.from_entity_id
+)
+SELECT from_entity_id, arg_max(entity_id, steps) AS entity_id, arg_max(label, steps) AS label,
+       arg_max(norm, steps) AS norm
+FROM chain
+GROUP BY from_entity_id;
 COMMENT ON VIEW entity_merges IS 'Entities judged the same as another (from_entity_id counts as entity_id, label, norm): the latest merge verdict given on any of its mentions.';
 
 -- The mentions of table or view `source` (mentions, or a loader's batch) as the verdicts have
