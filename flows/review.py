@@ -48,7 +48,9 @@ REVIEWER_HELP = (
     "Your name, kept with each verdict. Choose a verdict for each mention below; those left at"
     " *not judged* come back in a later review."
 )
-NORM_HELP = "For *wrong norm*: the right norm; for *same entity as*: the other entity's norm."
+NORM_HELP = "For *wrong norm*: the right norm; for *same entity as*: the other entity's norm{}."
+# Country norms are ISO 3166 alpha-3 codes: a correction must be one too.
+NORM_EXAMPLES = {"COUNTRY": " (a country's three-letter code, as GBR)"}
 
 
 class ReviewTimeout(RuntimeError):
@@ -103,12 +105,12 @@ def review(
             if not more:
                 break
     except FlowPauseTimeout:
+        _publish_summary(settings.db_path, summary)  # what the batches before recorded
         raise ReviewTimeout(
             f"batch {summary.batches_shown} of {len(parts)} was not submitted within {timeout_seconds} s;"
             f" {summary.recorded} verdicts of earlier batches are recorded"
         ) from None
-    finally:
-        summary.unmatched = _publish_summary(settings.db_path, summary)
+    summary.unmatched = _publish_summary(settings.db_path, summary)
     logger.info("review %s: %d verdicts recorded", summary.run_id, summary.recorded)
     return summary
 
@@ -170,7 +172,10 @@ def _answer_model(label: str) -> type[pydantic.BaseModel]:
         f"{label.title()}Answer",
         __config__=pydantic.ConfigDict(extra="forbid"),
         verdict=(Literal[choices(label)], pydantic.Field(NOT_JUDGED, title="Verdict")),  # type: ignore[valid-type]
-        norm=(str, pydantic.Field("", title="Norm", description=NORM_HELP)),
+        norm=(
+            str,
+            pydantic.Field("", title="Norm", description=NORM_HELP.format(NORM_EXAMPLES.get(label, ""))),
+        ),
     )
 
 

@@ -137,7 +137,9 @@ def _prefect_server(serving: bool = False) -> Iterator[None]:
                 typer.echo(f"Prefect UI: {server.url} (a server already running there)")
             elif serving:
                 state = local_server.ui_home()
-                typer.echo(f"Prefect UI: {server.url} (started here, state in {state}; stops with serve)")
+                typer.echo(
+                    f"Prefect UI: {server.url} (started here, state in {state}; stops when this command does)"
+                )
             try:
                 yield
             finally:
