@@ -1,4 +1,5 @@
-"""`newsint serve`: deployments per source group on their cron schedules, a run through one, a clean stop."""
+"""`newsint serve`: deployments per source group on their cron schedules, a run through one, a served
+review resumed through its form, a clean stop."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from uuid import UUID
 
 import duckdb
 import pytest
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import StateType
 from prefect.client.schemas.responses import DeploymentResponse
 from prefect.deployments import run_deployment
 from prefect.settings import PREFECT_API_URL
@@ -45,6 +48,17 @@ def _deployments(timeout: float = 90) -> dict[str, DeploymentResponse]:
     raise AssertionError(f"deployments not served within {timeout} s: {sorted(found)}")
 
 
+def _wait_for_state(flow_run_id: UUID, wanted: StateType, timeout: float = 120) -> None:
+    deadline, state = time.monotonic() + timeout, None
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            state = client.read_flow_run(flow_run_id).state
+            if state is not None and state.type == wanted:
+                return
+            time.sleep(0.5)
+    raise AssertionError(f"flow run {flow_run_id} is {state} after {timeout} s, not {wanted.value}")
+
+
 def test_serve_schedules_each_group_and_stops_cleanly(prefect_harness: None, tmp_path: Path) -> None:
     config, db = _config(tmp_path), tmp_path / "newsint.duckdb"
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_HOME": str(tmp_path / "ph")}
@@ -71,6 +85,15 @@ def test_serve_schedules_each_group_and_stops_cleanly(prefect_harness: None, tmp
         with duckdb.connect(str(db), read_only=True) as con:
             feeds = con.execute("SELECT source_group, count(*) FROM feeds GROUP BY ALL").fetchall()
         assert feeds == [("fast", 1)]  # only the group's own sources were polled
+
+        # A served review pauses for its form; the form's answer ends it.
+        review = run_deployment(
+            "newsint-review/review", timeout=0, parameters={"new": 1, "low": 1, "sample": 1}
+        )
+        _wait_for_state(review.id, StateType.PAUSED)
+        with get_client(sync_client=True) as client:
+            client.resume_flow_run(review.id, run_input={"reviewer": "analyst"})
+        _wait_for_state(review.id, StateType.COMPLETED)
     finally:
         serving.send_signal(signal.SIGTERM)
         output, _ = serving.communicate(timeout=60)
