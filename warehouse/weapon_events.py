@@ -16,13 +16,12 @@ from pipeline.event_table import SCHEMA
 # more confident reading (a statement may not insert one key twice).
 _INSERT = """
     INSERT INTO events BY NAME
-    SELECT weapon_event_id(article_id, start_char, weapon_start, weapon_end, type) AS event_id,
-           *, ? AS pipeline_version, ? AS run_id
-    FROM batch_events
-    QUALIFY row_number() OVER (
-        PARTITION BY weapon_event_id(article_id, start_char, weapon_start, weapon_end, type)
-        ORDER BY confidence DESC, end_char DESC
-    ) = 1
+    SELECT * FROM (
+        SELECT weapon_event_id(article_id, start_char, weapon_start, weapon_end, type) AS event_id,
+               *, ? AS pipeline_version, ? AS run_id
+        FROM batch_events
+    )
+    QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY confidence DESC, end_char DESC) = 1
 """
 
 
