@@ -133,6 +133,39 @@ def test_report_shows_arms_transfers_and_tests_per_month(tmp_path: Path) -> None
     assert '<svg viewBox="0 0 560 250" role="img" aria-label="Weapon tests per month, by tester">' in html
 
 
+def test_tests_per_month_show_the_most_active_testers_and_sum_the_rest(tmp_path: Path) -> None:
+    testers = [("PRK",)] * 3 + [
+        ("IRN",),
+        ("IRN",),
+        ("IND",),
+        ("IND",),
+        ("PAK",),
+        ("CHN",),
+        ("RUS",),
+        ("USA",),
+        (),
+    ]
+    # One test a day, each its own article (publication days 1 to 12 May).
+    stories = [
+        Story(f"x{i}", date(2024, 5, i + 1), ("North Korea tested a Hwasong-18 missile.",)).event(
+            0, "test", "Hwasong-18", actors
+        )
+        for i, actors in enumerate(testers)
+    ]
+    load(tmp_path / "w.duckdb", stories)
+    with open_reader(tmp_path / "w.duckdb") as con:
+        data = gather(con, days=31, until=date(2024, 5, 31))
+    # Codes no mention named keep their code; a test whose sentence names no tester is "not named".
+    assert data.tests == {
+        "North Korea": [3],
+        "IND": [2],
+        "IRN": [2],
+        "CHN": [1],
+        "PAK": [1],
+        "other countries": [3],  # RUS, USA and the one not named
+    }
+
+
 def test_the_event_sections_escape_what_the_articles_say() -> None:
     day = date(2024, 5, 2)
     script = "<script>alert('x')</script>"
