@@ -1,9 +1,11 @@
-"""Per-article summaries of the mentions (migration 0005), kept true by whoever writes mentions.
+"""Per-article summaries of the mentions (migration 0005), kept true by whoever writes mentions
+or verdicts.
 
-An article's summaries depend on its own mentions and row alone, so replacing them is local:
-delete the article ids just written, insert what the migration's macros compute from the rows
-just written. The per-day totals take the difference. Callers run this inside the transaction
-that writes the mentions, so readers never see the two disagree."""
+An article's summaries depend on its own mentions (as the analysts' verdicts have them, migration
+0010) and row alone, so replacing them is local: delete the article ids just written, insert what
+the migration's macros compute from the rows just written. The per-day totals take the
+difference. Callers run this inside the transaction that writes the mentions or verdicts, so
+readers never see the two disagree."""
 
 from __future__ import annotations
 
@@ -46,14 +48,15 @@ def replace_aggregates(con: duckdb.DuckDBPyConnection, ids: str, mentions: str) 
 
 
 def rebuild_aggregates(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute every summary from the mentions table, for data written around the loader.
+    """Recompute every summary from the mentions as judged, for data written around the loader.
 
     Rows go in by day, as the loader's batches mostly arrive: the zone maps of each row group
     then let a query for a few days skip the rest of the table."""
     for table in ("article_entity_stats", "entity_days", "article_person_roles"):
         con.execute(f"DELETE FROM {table}")
     con.execute(
-        "INSERT INTO article_entity_stats FROM article_entity_rows('mentions') ORDER BY day, article_key"
+        "INSERT INTO article_entity_stats FROM article_entity_rows('mentions_reviewed')"
+        " ORDER BY day, article_key"
     )
     con.execute("INSERT INTO entity_days FROM entity_day_rows('article_entity_stats')")
-    con.execute("INSERT INTO article_person_roles FROM article_role_rows('mentions')")
+    con.execute("INSERT INTO article_person_roles FROM article_role_rows('mentions_reviewed')")

@@ -13,11 +13,12 @@ import duckdb
 from warehouse.db import READER_CONFIG
 
 # Tables that grow with the news carry the article's day and are split by it; the rest are small
-# reference tables, written whole. `{since}` keeps rows from that day on.
+# reference tables, written whole. `{since}` keeps rows from that day on. Mentions go out as the
+# analysts' verdicts have them, each with its verdict.
 _DAY = "article_day(a.published_at, a.fetched_at)"
 DATED = {
     "articles": f"SELECT a.*, {_DAY} AS day FROM articles a WHERE {_DAY} >= {{since}}",
-    "mentions": f"SELECT m.*, {_DAY} AS day FROM mentions m JOIN articles a USING (article_id)"
+    "mentions": f"SELECT m.*, {_DAY} AS day FROM mentions_reviewed m JOIN articles a USING (article_id)"
     f" WHERE {_DAY} >= {{since}}",
     "article_entities": "SELECT * FROM article_entities WHERE day >= {since}",
 }

@@ -31,10 +31,16 @@ def identity(
     if label == "WEAPON" and weapon_id:
         return f"weapon:{weapon_id}", norm
     if label == "COUNTRY":
-        return f"country:{norm}", country_name(norm)
+        return plain_id(label, norm), country_name(norm)
     if label == "PERSON" and (person := known_people(models).lookup(norm)) is not None:
         return f"person:{_slug(person.name)}", person.name  # every spelling, one listed person
-    return f"{label.lower()}:{_slug(norm)}", norm
+    return plain_id(label, norm), norm
+
+
+def plain_id(label: str, norm: str) -> str:
+    """The id of an entity made from its label and norm alone (a country by its ISO code), as for
+    every entity no gazetteer gives an id or a listed name."""
+    return f"country:{norm}" if label == "COUNTRY" else f"{label.lower()}:{_slug(norm)}"
 
 
 def _slug(text: str) -> str:

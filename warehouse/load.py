@@ -60,12 +60,12 @@ def load_batch(
             WHERE a.article_id IS NULL OR a.content_hash <> b.content_hash ORDER BY b.article_id
         """).fetchall()
         con.execute("INSERT OR REPLACE INTO articles SELECT * FROM batch_articles")
-        _stage_mentions(con, mentions, models)
+        _stage_mentions(con, mentions, models, "batch_articles")
         _note_entities_of(con, "batch_articles")
         con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM batch_articles)")
         con.execute(_INSERT_MENTIONS, [version, run_id])
         written = replace_events(con, "batch_articles", events, version, run_id)
-        replace_aggregates(con, "batch_articles", "batch_rows")
+        replace_aggregates(con, "batch_articles", "batch_reviewed")
         con.execute(_UPSERT_ENTITIES, [at, at])
         _forget_orphans(con)
         record_failures(con, run_id, failures)
@@ -89,12 +89,12 @@ def replace_mentions(
     at = now()
     with transaction(con):
         con.register("batch_ids", pa.table({"article_id": pa.array(list(article_ids), pa.string())}))
-        _stage_mentions(con, mentions, models)
+        _stage_mentions(con, mentions, models, "batch_ids")
         _note_entities_of(con, "batch_ids")
         con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM batch_ids)")
         con.execute(_INSERT_MENTIONS, [version, run_id])
         replace_events(con, "batch_ids", events, version, run_id)
-        replace_aggregates(con, "batch_ids", "batch_rows")
+        replace_aggregates(con, "batch_ids", "batch_reviewed")
         con.execute(_UPSERT_ENTITIES, [at, at])
         _forget_orphans(con)
         con.execute(
@@ -126,10 +126,11 @@ def _forget_orphans(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def _stage_mentions(con: duckdb.DuckDBPyConnection, table: pa.Table, models: Path) -> None:
-    """Register a batch's mentions and the view `batch_rows` that adds what follows from each
-    norm (a lone surname's full name, entity id, display name), worked out once per distinct norm
-    rather than per row."""
+def _stage_mentions(con: duckdb.DuckDBPyConnection, table: pa.Table, models: Path, articles: str) -> None:
+    """Register a batch's mentions as table `batch_rows`, with what follows from each norm (a lone
+    surname's full name, entity id, display name), worked out once per distinct norm rather than
+    per row, and each mention's review item id; and `batch_reviewed`, the rows as the analysts'
+    verdicts have them, which the summaries count. `articles` lists the batch's article ids."""
     con.register("batch_mentions", table)
     norms = con.execute(
         "SELECT DISTINCT label, norm, weapon_id FROM batch_mentions WHERE norm IS NOT NULL"
@@ -141,23 +142,30 @@ def _stage_mentions(con: duckdb.DuckDBPyConnection, table: pa.Table, models: Pat
         row = (label, norm, weapon_id, full, *identity(models, label, full or norm, weapon_id))
         identities.append(dict(zip(_NORM_SCHEMA.names, row, strict=True)))
     con.register("batch_norms", pa.Table.from_pylist(identities, schema=_NORM_SCHEMA))
-    con.execute(_BATCH_ROWS)
+    con.execute(_BATCH_ROWS.format(articles=articles))
+    con.execute("CREATE OR REPLACE TEMP VIEW batch_reviewed AS FROM reviewed_mentions('batch_rows')")
 
 
 # A mention keeps its article's norm; a merged surname's entity norm is its person's full name.
+# A table, not a view: the item id hashes article text, once per row rather than once per read.
 _BATCH_ROWS = """
-    CREATE OR REPLACE TEMP VIEW batch_rows AS
+    CREATE OR REPLACE TEMP TABLE batch_rows AS
     SELECT m.article_id, m.start_char, m.end_char, m.text, m.label, m.norm,
            n.entity_id, m.method, m.kind,
            m.confidence, m.sentence, m.sentence_start, m.attrs,
-           CASE WHEN m.norm IS NOT NULL THEN coalesce(n.full_name, m.norm) END AS entity_norm, n.entity_name
+           CASE WHEN m.norm IS NOT NULL THEN coalesce(n.full_name, m.norm) END AS entity_norm,
+           mention_item_id(m.article_id, m.label, a.text, m.start_char, m.end_char) AS item_id,
+           n.entity_name
     FROM batch_mentions m
     LEFT JOIN batch_norms n
         ON n.label = m.label AND n.norm = m.norm AND n.weapon_id IS NOT DISTINCT FROM m.weapon_id
+    LEFT JOIN (
+        SELECT article_id, text FROM articles WHERE article_id IN (SELECT article_id FROM {articles})
+    ) a ON a.article_id = m.article_id
 """
 _INSERT_MENTIONS = """
     INSERT INTO mentions (article_id, start_char, end_char, text, label, norm, entity_id, method, kind,
-        confidence, sentence, sentence_start, attrs, entity_norm, pipeline_version, run_id)
+        confidence, sentence, sentence_start, attrs, entity_norm, item_id, pipeline_version, run_id)
     SELECT * EXCLUDE (entity_name), ?, ? FROM batch_rows
 """
 # A new entity the gazetteers list takes their display name ("Russia", not "Russian Federation").

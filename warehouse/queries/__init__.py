@@ -20,7 +20,8 @@ QUERIES = files("warehouse") / "queries"
 
 
 def top_entities(con: duckdb.DuckDBPyConnection, per_label: int = 5) -> list[tuple[str, str, int]]:
-    """The most mentioned entities per label: (label, name, mentions)."""
+    """The most mentioned entities per label, as the analysts' verdicts have them: (label, name,
+    mentions)."""
     rows = con.execute(
         """
         SELECT label, name, n FROM (
@@ -28,7 +29,7 @@ def top_entities(con: duckdb.DuckDBPyConnection, per_label: int = 5) -> list[tup
                    row_number() OVER (
                        PARTITION BY m.label ORDER BY count(*) DESC, coalesce(e.name, m.norm)
                    ) AS rank
-            FROM mentions m LEFT JOIN entities e USING (entity_id)
+            FROM mentions_reviewed m LEFT JOIN entities e USING (entity_id)
             WHERE m.norm IS NOT NULL
             GROUP BY m.label, coalesce(e.name, m.norm)
         ) WHERE rank <= ? ORDER BY label, n DESC, name
