@@ -13,9 +13,10 @@ from prefect.artifacts import (
 )
 
 from flows.summary import RunSummary
+from pipeline.evidence import evidence_pages
 from pipeline.norms.countries import display_names
 from pipeline.reprocess import ChangeReport, report_markdown
-from pipeline.review import evidence_markdown, table_rows
+from pipeline.review import table_rows
 from warehouse import db
 from warehouse.review import review_articles
 
@@ -39,10 +40,16 @@ def publish_run_summary(
 # A run's review in the UI shows this many articles at most; the warehouse holds every one. Loading
 # a 20,000-article backfill's mentions to build one table would make memory grow with the run.
 REVIEW_ARTICLES = 1000
+# The most one evidence page takes as a JSON string. The server puts a keyed artifact's data in the
+# event it emits for the artifact's collection, and refuses events over 1.5 MB
+# (PREFECT_SERVER_EVENTS_MAXIMUM_SIZE_BYTES, "Refusing to publish event"); Prefect Cloud refuses
+# request bodies over 5 MiB. A megabyte leaves room for the event around it and renders quickly.
+EVIDENCE_PAGE_BYTES = 1_000_000
 
 
 def publish_review(db_path: Path, article_ids: Sequence[str], prefix: str, models: Path) -> None:
-    """The new and changed articles as a table, and the evidence for every mention in them.
+    """The new and changed articles as a table, and the evidence for every mention in them, in as
+    many pages as its size needs: `<prefix>-evidence`, then `<prefix>-evidence-2`, ...
 
     A run with none publishes nothing: the latest review under these keys stays the last run's
     that had something to review, instead of an empty table.
@@ -52,17 +59,20 @@ def publish_review(db_path: Path, article_ids: Sequence[str], prefix: str, model
         return
     with db.connect(db_path, read_only=True) as con:
         articles = review_articles(con, shown)
+    names = display_names(models / "countries")
     more = f" (the first {len(shown):,} of {len(article_ids):,})" if len(shown) < len(article_ids) else ""
     create_table_artifact(
-        table_rows(articles, display_names(models / "countries")),
+        table_rows(articles, names),
         key=f"{prefix}-articles",
         description=f"New or changed articles{more}: people, countries and weapons found in each",
     )
-    create_markdown_artifact(
-        evidence_markdown(articles),
-        key=f"{prefix}-evidence",
-        description="Each mention in its sentence, with its norm, how it was found and its confidence",
-    )
+    pages = evidence_pages(articles, f"{prefix}-evidence", EVIDENCE_PAGE_BYTES, names)
+    for n, (key, markdown) in enumerate(pages, start=1):
+        create_markdown_artifact(
+            markdown,
+            key=key,
+            description=f"Per article, what it names and the sentences naming it (page {n} of {len(pages)})",
+        )
 
 
 def publish_change_report(report: ChangeReport, old_versions: Sequence[str], new_version: str) -> None:

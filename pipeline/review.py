@@ -7,7 +7,7 @@ web, so everything taken from them is escaped before it is put into Markdown.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,13 +16,18 @@ from pipeline.records import Mention
 
 LABEL_COLUMNS = {"PERSON": "people", "COUNTRY": "countries", "WEAPON": "weapons"}
 # Markdown that can act mid-line: links, emphasis, code spans, strike-through, table cells.
-# Line-start syntax (headings, lists) cannot trigger: escaped text always follows other text.
+# Line-start syntax (headings, lists) is the caller's: see `line_start_safe`.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()|~])")
+_SPACES = re.compile(r"\s+")
+# What makes a line a heading, list item, rule or setext underline when it starts the line.
+_LINE_START = re.compile(r"^([#+=-])")
+_LINE_START_NUMBER = re.compile(r"^(\d+)([.)])")
 
 
 @dataclass(frozen=True)
 class ReviewArticle:
-    """An article as the review shows it, with its mentions in text order."""
+    """An article as the review shows it, with its mentions in text order. The evidence is rendered
+    from this record alone: what else the review comes to show of an article is a field here."""
 
     article_id: str
     url: str
@@ -34,9 +39,21 @@ class ReviewArticle:
 
 def escape_md(text: str) -> str:
     """Text shown literally in Markdown: HTML and Markdown syntax escaped, on one line."""
-    text = " ".join(text.split())
+    return escape_inline(text).strip()
+
+
+def escape_inline(text: str) -> str:
+    """`escape_md` for a piece of a line: runs of whitespace become one space, kept at the ends so
+    pieces escaped apart join as the text did."""
+    text = _SPACES.sub(" ", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def line_start_safe(line: str) -> str:
+    """An escaped line that starts a Markdown line (or a list item's or quote's content): text
+    that would start a heading, list or rule there ("# 1", "- x", "3. y") is escaped as well."""
+    return _LINE_START_NUMBER.sub(r"\1\\\2", _LINE_START.sub(r"\\\1", line))
 
 
 def link(title: str | None, url: str) -> str:
@@ -70,33 +87,15 @@ def table_rows(
             "published": article.published_at.date().isoformat() if article.published_at else "",
         }
         for label, column in LABEL_COLUMNS.items():
-            names = (_shown(m, country_names) for m in article.mentions if m.label == label)
+            names = (shown_name(m, country_names) for m in article.mentions if m.label == label)
             row[column] = "; ".join(_distinct(names))
         rows.append(row)
     return rows
 
 
-def evidence_markdown(articles: Sequence[ReviewArticle], max_articles: int = 100) -> str:
-    """Per article, each mention in its sentence with its norm, method and confidence."""
-    if not articles:
-        return "# Evidence\n\nNo new or changed articles in this run.\n"
-    parts = [f"# Evidence\n\n{len(articles)} new or changed articles.\n"]
-    for article in articles[:max_articles]:
-        parts.append(f"\n## {link(article.title, article.url)}\n")
-        if not article.mentions:
-            parts.append("\nNo people, countries or weapons found.\n")
-            continue
-        parts.append("\n")
-        for m in article.mentions:
-            norm = escape_md(m.norm) if m.norm else "*unresolved*"
-            how = f"{escape_md(m.method)}, {m.confidence:.2f}"
-            parts.append(f"- {m.label} {escape_md(m.text)} → {norm} ({how}): {marked_sentence(m)}\n")
-    if len(articles) > max_articles:
-        parts.append(f"\n{len(articles) - max_articles} more articles: query the `mentions` table.\n")
-    return "".join(parts)
-
-
-def _shown(mention: Mention, country_names: Mapping[str, str] | None) -> str:
+def shown_name(mention: Mention, country_names: Mapping[str, str] | None) -> str:
+    """What a mention stands for, as an analyst reads it: a country by its name, else the norm,
+    else the text."""
     if mention.label == "COUNTRY" and mention.norm:
         return country_name(mention.norm, country_names)
     return mention.norm or mention.text

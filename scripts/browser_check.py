@@ -31,11 +31,13 @@ KNOWN_TITLE = "North Korea fires solid-fuel missile with hypersonic warhead"
 # What each artifact's page must show once the UI has rendered it (the sample's known article).
 EXPECTED = {
     "newsint-ingest-articles": (KNOWN_TITLE, "Kim Jong Un", "Hwasong-18", "Defence Wire"),
-    # The UI renders Markdown bold as its own element: the mention marked in its sentence.
+    # The UI renders Markdown bold as its own element: the mention marked in its sentence, its
+    # label after it, and the article's weapons counted.
     "newsint-ingest-evidence": (
         KNOWN_TITLE,
         'text--strong">Hwasong-18<',
-        "Hwasong-18 → Hwasong-18 (gazetteer, ",
+        "[WEAPON]",
+        "Weapons:",
     ),
     "newsint-run-summary": ("articles_new", "mentions WEAPON"),
 }

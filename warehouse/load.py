@@ -1,5 +1,5 @@
-"""Bulk, idempotent loads of articles, mentions and entities: Arrow tables in, one transaction
-per batch, nothing added twice."""
+"""Bulk, idempotent loads of articles, mentions, weapon events and entities: Arrow tables in, one
+transaction per batch, nothing added twice."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from warehouse.aggregates import replace_aggregates
 from warehouse.db import dedupe_rows, now, transaction
 from warehouse.events import record_failures, record_fetches
 from warehouse.identity import identity
+from warehouse.weapon_events import replace_events
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class LoadStats:
     unchanged: int
     mentions: int
     fresh: tuple[str, ...] = ()  # ids of the new and changed articles, for review
+    events: int = 0
 
 
 def load_batch(
@@ -36,10 +38,13 @@ def load_batch(
     mentions: pa.Table,
     failures: Sequence[Failure],
     models: Path,
+    events: pa.Table | None = None,
 ) -> LoadStats:
-    """Articles, their mentions (a `pipeline.mention_table` table, replacing what each article had),
-    entities and failures, in one transaction. `models` is the folder whose known people name the
-    people entities."""
+    """Articles, their mentions (a `pipeline.mention_table` table) and weapon events (a
+    `pipeline.event_table` table), each replacing what the article had, entities and failures, in
+    one transaction. `events` None is no events: the batch's articles are left with none, as with
+    an empty table, so an article's events never outlive the mentions they were read with.
+    `models` is the folder whose known people name the people entities."""
     at = now()
     article_rows = dedupe_rows([_article_row(a, run_id, version) for a in articles], ("article_id",))
     with transaction(con):
@@ -59,12 +64,13 @@ def load_batch(
         _note_entities_of(con, "batch_articles")
         con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM batch_articles)")
         con.execute(_INSERT_MENTIONS, [version, run_id])
+        written = replace_events(con, "batch_articles", events, version, run_id)
         replace_aggregates(con, "batch_articles", "batch_reviewed")
         con.execute(_UPSERT_ENTITIES, [at, at])
         _forget_orphans(con)
         record_failures(con, run_id, failures)
         record_fetches(con, run_id, articles)
-    return LoadStats(new, changed, unchanged, mentions.num_rows, tuple(r[0] for r in fresh))
+    return LoadStats(new, changed, unchanged, mentions.num_rows, tuple(r[0] for r in fresh), written)
 
 
 def replace_mentions(
@@ -74,10 +80,12 @@ def replace_mentions(
     article_ids: Sequence[str],
     mentions: pa.Table,
     models: Path,
+    events: pa.Table | None = None,
 ) -> int:
-    """Swap in re-extracted mentions for these articles (every id, even one with none left) in one
-    transaction, and record the version that produced them; returns the mentions written. `models`
-    as for `load_batch`."""
+    """Swap in re-extracted mentions and weapon events for these articles (every id, even one with
+    none left) in one transaction, and record the version that produced them; returns the mentions
+    written. `events` None is no events, as for `load_batch`: the articles are left with none.
+    `models` as for `load_batch`."""
     at = now()
     with transaction(con):
         con.register("batch_ids", pa.table({"article_id": pa.array(list(article_ids), pa.string())}))
@@ -85,6 +93,7 @@ def replace_mentions(
         _note_entities_of(con, "batch_ids")
         con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM batch_ids)")
         con.execute(_INSERT_MENTIONS, [version, run_id])
+        replace_events(con, "batch_ids", events, version, run_id)
         replace_aggregates(con, "batch_ids", "batch_reviewed")
         con.execute(_UPSERT_ENTITIES, [at, at])
         _forget_orphans(con)

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from warehouse.report_events import Transfer, column_chart, tests_by_month, transfers
+
 _TEMPLATES = Environment(
     loader=PackageLoader("warehouse", "templates"),
     autoescape=True,
@@ -39,6 +41,9 @@ class ReportData:
     people: list[tuple[str, str, int, int]]  # name, roles, mentions, articles
     articles: list[tuple[date, str, str, str]]  # day, title, url, what it is about
     totals: dict[str, int] = field(default_factory=dict)
+    transfers: list[Transfer] = field(default_factory=list)
+    months: list[date] = field(default_factory=list)
+    tests: dict[str, list[int]] = field(default_factory=dict)  # tester -> tests per month
 
 
 # What the macros of templates/charts.html draw: positions are worked out here, the markup is there.
@@ -159,8 +164,22 @@ def gather(con: duckdb.DuckDBPyConnection, days: int = 30, until: date | None = 
         window,
     ).fetchall()
     totals = {"articles": int(n_articles), "mentions": int(n_mentions)}
+    months, tests = tests_by_month(con, window)
     return ReportData(
-        start, end, bucket, buckets, series, heat_rows, heat_cols, heat, people, articles, totals
+        start,
+        end,
+        bucket,
+        buckets,
+        series,
+        heat_rows,
+        heat_cols,
+        heat,
+        people,
+        articles,
+        totals,
+        transfers(con, window),
+        months,
+        tests,
     )
 
 
@@ -172,6 +191,7 @@ def render(data: ReportData) -> str:
         weapons=_line_chart(data.buckets, data.series["WEAPON"]),
         heatmap=_heatmap_chart(data.heat_rows, data.heat_cols, data.heat),
         people=_bar_chart(data.people),
+        tests=column_chart(data.months, data.tests, PALETTE),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 

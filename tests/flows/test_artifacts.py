@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from uuid import UUID
 
@@ -16,6 +17,7 @@ from prefect.client.schemas.filters import (
     ArtifactFilterFlowRunId,
 )
 from prefect.client.schemas.objects import Artifact
+from prefect.settings import get_current_settings
 
 from flows import artifacts as artifacts_module
 from flows.ingest import ingest
@@ -71,6 +73,11 @@ def test_ingest_publishes_review_artifacts_with_stable_keys(prefect_harness: Non
             " USING (article_id) WHERE a.url = ? ORDER BY m.start_char, m.end_char, m.label",
             [url],
         ).fetchall()
+        ((sentence_count,),) = con.execute(
+            "SELECT count(DISTINCT m.sentence_start) FROM mentions m JOIN articles a USING (article_id)"
+            " WHERE a.url = ?",
+            [url],
+        ).fetchall()
 
     rows = json.loads(artifacts["newsint-ingest-articles"].data)
     assert len(rows) == summary.articles_new  # the first run: every article is new
@@ -87,10 +94,16 @@ def test_ingest_publishes_review_artifacts_with_stable_keys(prefect_harness: Non
     assert "Hwasong-18" in row["weapons"]
 
     evidence = artifacts["newsint-ingest-evidence"].data
-    assert f"## [{escape_md(title)}]({url})" in evidence
-    assert "- PERSON Kim Jong Un → Kim Jong Un (gazetteer, " in evidence  # a listed person
-    assert "- PERSON Kim → Kim Jong Un (model, " in evidence  # the short form, resolved
-    assert "**Hwasong-18**" in evidence  # the mention marked in its sentence
+    (known,) = [part for part in evidence.split("\n\n## ") if part.startswith(f"[{escape_md(title)}]({url})")]
+    for label, shown_label in (("PERSON", "People"), ("COUNTRY", "Countries"), ("WEAPON", "Weapons")):
+        counts = Counter(
+            country_name(n, shown) if label == "COUNTRY" else n for lab, n, _ in stored if lab == label
+        )
+        named = " · ".join(f"{escape_md(name)} ({n})" for name, n in counts.most_common())
+        assert f"\n- **{shown_label}:** {named}\n" in known  # each name with its mentions counted
+    assert known.count("\n1. ") == sentence_count  # each sentence once
+    assert "**Kim** *\\[PERSON → Kim Jong Un\\]*" in known  # the short form, resolved
+    assert "**Hwasong-18** *\\[WEAPON\\]*" in known  # the mention marked in its sentence
 
     measures = {r["measure"]: r["value"] for r in json.loads(artifacts["newsint-run-summary"].data)}
     assert measures["articles_new"] == summary.articles_new
@@ -143,3 +156,30 @@ def test_a_large_run_reviews_its_first_articles_only(
     table = run_artifacts(state.state_details.flow_run_id)["newsint-ingest-articles"]
     assert len(json.loads(table.data)) == 3
     assert f"the first 3 of {summary.articles_new}" in (table.description or "")
+
+
+def test_evidence_larger_than_a_page_is_published_in_pages(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(artifacts_module, "EVIDENCE_PAGE_BYTES", 12_000)
+    config, db = _config(tmp_path), tmp_path / "newsint.duckdb"
+    state = ingest(config=str(config), db_path=str(db), return_state=True)
+    artifacts = run_artifacts(state.state_details.flow_run_id)
+    keys = sorted((k for k in artifacts if "-evidence" in k), key=lambda k: (len(k), k))
+    assert len(keys) > 1
+    assert keys == ["newsint-ingest-evidence"] + [
+        f"newsint-ingest-evidence-{n}" for n in range(2, len(keys) + 1)
+    ]
+    pages = [artifacts[k] for k in keys]
+    assert all(page.type == "markdown" and len(json.dumps(page.data)) <= 12_000 for page in pages)
+    assert all(f"page {n} of {len(pages)}" in (page.description or "") for n, page in enumerate(pages, 1))
+    assert f"new or changed articles on {len(pages)} pages" in pages[0].data
+    text = "".join(page.data for page in pages)
+    links = [row["title"] for row in json.loads(artifacts["newsint-ingest-articles"].data)]
+    assert [text.count(f"## {link}\n") for link in links] == [1] * len(links)  # every article, once
+
+
+def test_an_evidence_page_fits_in_the_event_the_server_emits_for_it() -> None:
+    # The server puts a keyed artifact's data in its collection's event, and drops larger events.
+    limit = get_current_settings().server.events.maximum_size_bytes
+    assert limit - artifacts_module.EVIDENCE_PAGE_BYTES >= 10_000  # room for the event around the data

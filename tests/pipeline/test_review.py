@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from pipeline.records import Mention
 from pipeline.reprocess import ChangeReport, diff_mentions, report_markdown
-from pipeline.review import ReviewArticle, escape_md, evidence_markdown, link, marked_sentence, table_rows
+from pipeline.review import ReviewArticle, escape_md, link, marked_sentence, table_rows
 
 SENTENCE = "Kim Jong Un watched the Hwasong-18 launch."
 
@@ -32,7 +32,7 @@ def test_marked_sentence_bolds_the_mention_only() -> None:
     )
 
 
-def test_table_rows_and_evidence() -> None:
+def test_table_rows() -> None:
     article = ReviewArticle(
         "a1",
         "https://news.example/nk",
@@ -50,9 +50,6 @@ def test_table_rows_and_evidence() -> None:
         "countries": "",
         "weapons": "",
     }
-    evidence = evidence_markdown([article])
-    assert "- PERSON Kim → Kim Jong Un (model, 0.80): **Kim** Jong Un watched" in evidence
-    assert "No new or changed" in evidence_markdown([])
 
 
 def test_table_rows_show_countries_by_their_common_names() -> None:

@@ -15,9 +15,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipeline.evidence import evidence_pages
 from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
-from pipeline.review import ReviewArticle, evidence_markdown, table_rows
+from pipeline.review import ReviewArticle, table_rows
 from pipeline.settings import DEFAULT_MODELS
 from tests.conftest import REPO
 from tests.server import FaultServer
@@ -59,7 +60,7 @@ def test_report_shows_hostile_titles_as_text(tmp_path: Path) -> None:
 def test_review_artifacts_escape_hostile_titles(tmp_path: Path) -> None:
     _, article, mention = _hostile(tmp_path)
     review = ReviewArticle("a1", article.url, article.title, "X", AT, (mention,))
-    markdown = evidence_markdown([review])
+    ((_, markdown),) = evidence_pages([review], "evidence", 100_000)
     assert "<script>" not in markdown and "<b>" not in markdown
     assert "](javascript:" not in markdown  # the title's own link syntax is escaped, not a link
     assert all("<script>" not in str(value) for row in table_rows([review]) for value in row.values())

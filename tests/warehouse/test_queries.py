@@ -26,6 +26,7 @@ def _raw(db: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
 
 
 def test_every_shipped_query_is_covered() -> None:
+    # The weapon-event queries are tested on stories of their own: test_weapon_event_queries.py.
     assert set(named_queries()) == {
         "top_countries_week",
         "weapons_with_country",
@@ -33,6 +34,9 @@ def test_every_shipped_query_is_covered() -> None:
         "new_entities",
         "articles_mentioning",
         "mention_trend",
+        "transfers_to_country",
+        "country_tests",
+        "system_operators",
     }
 
 

@@ -15,10 +15,12 @@ from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
 from pipeline.settings import DEFAULT_MODELS
 from scripts import chromium
+from tests.warehouse.weapon_stories import STORIES, Story, load
 from warehouse.db import open_warehouse
 from warehouse.load import load_batch
 from warehouse.queries import open_reader
 from warehouse.report import PALETTE, ReportData, gather, render
+from warehouse.report_events import Transfer
 
 HOSTILE = '<img src=x onerror="alert(1)"> Tanks & <b>drones</b>'
 
@@ -89,6 +91,113 @@ def test_report_of_an_empty_period_says_so(tmp_path: Path) -> None:
     with open_reader(tmp_path / "w.duckdb") as con:
         html = render(gather(con, days=3, until=date(2023, 1, 1)))
     assert "No mentions in this period." in html and "No articles in this period." in html
+
+
+# The latest report of the German tanks (20 Apr, after EUROPE's of 20 Mar), so its sentence is
+# the one the transfers table shows.
+HOSTILE_DELIVERY = Story(
+    "h1", date(2024, 4, 20), (f"{HOSTILE} Germany delivered 18 Leopard 2 tanks to Ukraine.",)
+).event(0, "transfer", "Leopard 2", ("DEU",), ("UKR",), "completed", 18)
+
+
+def test_report_shows_arms_transfers_and_tests_per_month(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    load(db, [*STORIES, HOSTILE_DELIVERY])
+    with open_reader(db) as con:
+        data = gather(con, days=120, until=date(2024, 4, 30))
+    html = render(data)
+    transfers = {(t.supplier, t.recipient, t.weapon): t for t in data.transfers}
+    harpoon = transfers[("United States", "Taiwan", "Harpoon")]
+    assert (harpoon.quantity, harpoon.value, harpoon.status, harpoon.articles) == (
+        60,
+        "1.1 billion USD",
+        "completed",
+        2,
+    )
+    assert "<td>2024-01-10 to 2024-03-05</td>" in html
+    assert ("", "Poland", "AH-64 Apache") in transfers  # a purchase: no supplier named
+    assert {t.weapon for t in data.transfers}.isdisjoint({"F-16", "MQ-9 Reaper"})  # negated, denied
+    # The hostile sentence is shown as text, in the table only.
+    assert "<img" not in html and "<b>" not in html
+    assert (
+        html.count(
+            "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; Tanks &amp; &lt;b&gt;drones&lt;/b&gt; Germany"
+        )
+        == 1
+    )
+    # North Korea's January launch and February test; the planned engine test is none.
+    assert data.months == [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1), date(2024, 4, 1)]
+    assert data.tests == {"North Korea": [1, 1, 0, 0]}
+    assert "<title>North Korea: 1 in January 2024</title>" in html
+    assert "North Korea (2)</li>" in html
+    assert '<svg viewBox="0 0 560 250" role="img" aria-label="Weapon tests per month, by tester">' in html
+
+
+def test_tests_per_month_show_the_most_active_testers_and_sum_the_rest(tmp_path: Path) -> None:
+    testers = [("PRK",)] * 3 + [
+        ("IRN",),
+        ("IRN",),
+        ("IND",),
+        ("IND",),
+        ("PAK",),
+        ("CHN",),
+        ("RUS",),
+        ("USA",),
+        (),
+    ]
+    # One test a day, each its own article (publication days 1 to 12 May).
+    stories = [
+        Story(f"x{i}", date(2024, 5, i + 1), ("North Korea tested a Hwasong-18 missile.",)).event(
+            0, "test", "Hwasong-18", actors
+        )
+        for i, actors in enumerate(testers)
+    ]
+    load(tmp_path / "w.duckdb", stories)
+    with open_reader(tmp_path / "w.duckdb") as con:
+        data = gather(con, days=31, until=date(2024, 5, 31))
+    # Codes no mention named keep their code; a test whose sentence names no tester is "not named".
+    assert data.tests == {
+        "North Korea": [3],
+        "IND": [2],
+        "IRN": [2],
+        "CHN": [1],
+        "PAK": [1],
+        "other countries": [3],  # RUS, USA and the one not named
+    }
+
+
+def test_the_event_sections_escape_what_the_articles_say() -> None:
+    day = date(2024, 5, 2)
+    script = "<script>alert('x')</script>"
+    transfer = Transfer(script, "Taiwan", script, 3, "", "approved", day, day, 1, f"It said {script}.")
+    data = ReportData(
+        start=day,
+        end=day,
+        bucket="day",
+        buckets=[day],
+        series={"COUNTRY": {}, "WEAPON": {}},
+        heat_rows=[],
+        heat_cols=[],
+        heat={},
+        people=[],
+        articles=[],
+        totals={"articles": 1, "mentions": 0},
+        transfers=[transfer],
+        months=[date(2024, 5, 1)],
+        tests={script: [2]},
+    )
+    html = render(data)
+    assert "<script" not in html
+    # The supplier, weapon and sentence of the transfer; the column's tooltip and legend.
+    assert html.count("&lt;script&gt;alert(") == 5
+
+
+def test_a_period_with_no_events_says_so(tmp_path: Path) -> None:
+    _hostile_warehouse(tmp_path / "w.duckdb")
+    with open_reader(tmp_path / "w.duckdb") as con:
+        html = render(gather(con, days=7))
+    assert "No weapon tests reported in this period." in html
+    assert "No arms transfers reported in this period." in html
 
 
 def _chromium() -> str:
