@@ -1,0 +1,88 @@
+"""Which cue a matched token is, and whether a cue reaches a weapon inside its own clause."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from pipeline.events.lexicon import Cue, Lexicon
+
+VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
+
+
+def cue_of(token: Token, lexicon: Lexicon) -> Cue | None:
+    """The cue a token is: with the word before its hyphen ("test-fired"), with its particle
+    ("shot down"), or alone; as a verb or a noun by its tag."""
+    pos = "VERB" if token.tag_ in VERB_TAGS else "NOUN"
+    for key in _keys(token):
+        cue = lexicon.cues.get((key, pos))
+        if cue is not None:
+            return cue
+    return None
+
+
+def _keys(token: Token) -> list[str]:
+    lemma = token.lemma_.lower()
+    keys = []
+    doc = token.doc
+    if token.i >= 2 and doc[token.i - 1].text == "-" and not doc[token.i - 1].whitespace_:
+        keys.append(f"{doc[token.i - 2].lower_}-{lemma}")
+    keys += [f"{lemma} {c.lower_}" for c in token.children if c.dep_ == "prt"]
+    keys.append(lemma)
+    return keys
+
+
+def reaches(cue: Token, weapon: Token, lexicon: Lexicon) -> bool:
+    """The weapon hangs under the cue without crossing into another clause or through a
+    preposition that gives a role ("fired at an air defence system" names a target)."""
+    barriers = lexicon.words["barriers"]
+    preps = lexicon.words["path_preps"]
+    token = weapon
+    while token.i != cue.i:
+        if token.dep_ in barriers or (token.dep_ in ("prep", "agent") and token.lower_ not in preps):
+            return False
+        if token.head.i == token.i:
+            return False
+        token = token.head
+    return True
+
+
+def distance(cue: Token, weapon: Token) -> int:
+    """Steps up the tree from the weapon to the cue (or to the weapon from the cue below it)."""
+    steps, token = 0, weapon
+    while token.i != cue.i and token.head.i != token.i:
+        token, steps = token.head, steps + 1
+    return steps if token.i == cue.i else 1
+
+
+def cue_text(token: Token, cue: Cue) -> str:
+    """The cue as the sentence writes it: "test-fired", "shot down", "sale"."""
+    doc = token.doc
+    if "-" in cue.key and token.i >= 2 and doc[token.i - 1].text == "-":
+        return doc[token.i - 2 : token.i + 1].text
+    if " " in cue.key:
+        particle = next((c for c in token.children if c.dep_ == "prt"), None)
+        if particle is not None:
+            return f"{token.text} {particle.text}"
+    return token.text
+
+
+# Labels that start a clause of its own: a date there dates another action.
+CLAUSES = frozenset({"ROOT", "advcl", "ccomp", "relcl", "parataxis", "csubj"})
+
+
+def same_clause(token: Token, cue: Token) -> bool:
+    """The token stands in the cue's clause or one below it ("tested in 2021" but not "tested
+    in 2021, while Russia claimed to have deployed it" for the deployment)."""
+    top = _clause(cue)
+    node = _clause(token)
+    while node.i != top.i:
+        if node.head.i == node.i:
+            return False
+        node = node.head
+    return True
+
+
+def _clause(token: Token) -> Token:
+    while token.dep_ not in CLAUSES and not (token.dep_ == "conj" and token.tag_ in VERB_TAGS):
+        token = token.head
+    return token

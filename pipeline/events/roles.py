@@ -1,0 +1,162 @@
+"""Who did it and to whom: an event's roles from the countries at each syntactic place around
+its cue (subject, object, "to"/"from"/"at" objects, the weapon's own modifiers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from pipeline.events.cues import VERB_TAGS
+from pipeline.events.lexicon import Frame
+from pipeline.events.places import Places
+
+# A cue without a subject of its own shares the subject of the word it hangs from by these:
+# "agreed to develop", "developed and tested", "attacked Kyiv, using drones".
+SHARES_SUBJECT = frozenset({"xcomp", "conj", "advcl"})
+OBJECTS = frozenset({"dobj", "dative"})
+# Verbs that make a transfer noun the receiving side: "took delivery of".
+TAKING = frozenset({"take", "receive", "accept", "await", "get"})
+# Entity types of a modifier that can name a noun cue's agent ("a Chinese test").
+PLACE = frozenset({"COUNTRY", "GPE", "NORP"})
+
+
+@dataclass(frozen=True, slots=True)
+class Roles:
+    actors: tuple[str, ...]
+    counterparts: tuple[str, ...]
+    weapon_in_agent: bool  # the weapon is the subject ("Russian missiles struck Kyiv")
+
+
+def fill(cue: Token, weapon: Token, frame: Frame, places: Places, weapon_tokens: frozenset[int]) -> Roles:
+    """The frame's roles from the countries around the cue; the weapon's own modifiers ("a Russian
+    Kinzhal") name its owner, which fills the actors only when no subject does."""
+    found: dict[str, list[str]] = {"actors": [], "counterparts": [], "": []}
+    agent_token = _agent_token(cue)
+    agent = places.in_phrase(agent_token, weapon_tokens) if agent_token is not None else []
+    in_agent = agent_token is not None and _under(weapon, agent_token)
+    if in_agent:
+        agent = _unique([*agent, *places.in_phrase(agent_token)])
+    found[frame.agent] += agent
+    for patient in _patients(cue):
+        if not _under(weapon, patient):
+            found[frame.patient] += places.named(patient, modifiers=True)
+    for holder in _prep_holders(cue, weapon):
+        for prep in holder.children:
+            role = frame.preps.get(prep.lower_) if prep.dep_ in ("prep", "dative") else None
+            if role is not None:
+                found[role] += [c for obj in prep.children if obj.dep_ == "pobj" for c in places.named(obj)]
+    if not in_agent:
+        owner = _owner(weapon, cue, places, weapon_tokens)
+        if frame.owner == "counterparts" or not found["actors"]:
+            found[frame.owner] += [c for c in owner if c not in found["counterparts"]]
+    actors = _unique(found["actors"])
+    counterparts = [c for c in _unique(found["counterparts"]) if c not in actors]
+    return Roles(tuple(actors), tuple(counterparts), in_agent)
+
+
+def taking(cue: Token) -> bool:
+    """A transfer noun seen from the receiving side: "India took delivery of ..."."""
+    return cue.tag_ not in VERB_TAGS and cue.dep_ in OBJECTS and cue.head.lemma_.lower() in TAKING
+
+
+def _agent_token(cue: Token) -> Token | None:
+    """The subject of an active cue, the 'by' object of a passive one; a noun cue's possessor or
+    modifier ("Japan's test", "a Chinese test"), else the subject of the verb it is the object of."""
+    token = cue
+    for _ in range(6):
+        passive = token.tag_ == "VBN" and (
+            token.dep_ in ("acl", "amod") or any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children)
+        )
+        for child in token.children:
+            if passive and child.dep_ in ("agent", "prep") and child.lower_ == "by":
+                return next((c for c in child.children if c.dep_ == "pobj"), None)
+            if not passive and child.dep_ in ("nsubj", "poss"):
+                return child
+            if (
+                token.tag_ not in VERB_TAGS
+                and child.dep_ in ("amod", "compound")
+                and child.ent_type_ in PLACE
+            ):
+                return child
+            if token.tag_ not in VERB_TAGS and child.dep_ == "prep" and child.lower_ == "by":
+                return next((c for c in child.children if c.dep_ == "pobj"), None)
+        shares = token.dep_ in SHARES_SUBJECT or (
+            token.tag_ not in VERB_TAGS and token.dep_ in ("dobj", "attr")
+        )
+        if passive or not shares or token.head.i == token.i:
+            return None
+        token = token.head
+    return None
+
+
+def _patients(cue: Token) -> list[Token]:
+    """The objects of the cue (the subject of a passive one), and of a purpose it states: "used
+    rockets to strike Russian positions"."""
+    found = []
+    for verb in [cue, *(c for c in cue.children if c.dep_ == "xcomp")]:
+        passive = any(c.dep_ == "nsubjpass" for c in verb.children)
+        wanted = ("nsubjpass",) if passive else ("dobj", "dative")
+        found += [c for c in verb.children if c.dep_ in wanted]
+    return found
+
+
+def _prep_holders(cue: Token, weapon: Token) -> list[Token]:
+    """The words whose prepositions speak of the event: the cue, the verbs it shares a subject
+    with ("approved the sale ... to Taiwan"), and the words down to the weapon ("the sale of
+    missiles to Taiwan")."""
+    holders = [cue]
+    above = cue
+    while _shares_subject(above) and above.head.i != above.i:
+        above = above.head
+        holders.append(above)
+    token = weapon
+    while token.i != cue.i and token.head.i != token.i:
+        holders.append(token)
+        token = token.head
+    return holders
+
+
+def _owner(weapon: Token, cue: Token, places: Places, weapon_tokens: frozenset[int]) -> list[str]:
+    """Countries on the weapon's own phrase: "Russian-made drones", "Japan's missiles", "drones
+    fired by Russia", "a missile launched from Yemen"."""
+    head = weapon
+    while head.dep_ == "compound" and head.head.tag_.startswith("NN"):
+        head = head.head
+    codes = [c for i in sorted(weapon_tokens) if (c := places.country.get(i))]
+    for child in head.children:
+        if child.dep_ in ("amod", "compound", "poss", "nmod") and child.i not in weapon_tokens:
+            codes += places.in_phrase(child)
+        elif child.dep_ in ("acl", "relcl") and child.tag_ == "VBN" and child.i != cue.i:
+            codes += [
+                c
+                for prep in child.children
+                if prep.dep_ == "agent" or (prep.dep_ == "prep" and prep.lower_ in ("by", "from"))
+                for obj in prep.children
+                if obj.dep_ == "pobj"
+                for c in places.named(obj)
+            ]
+    return _unique(codes)
+
+
+def _shares_subject(token: Token) -> bool:
+    """Whether a word without a subject of its own takes its head's: "agreed to develop", a
+    noun object ("conducted tests"), an infinitive after a noun ("a deal to buy")."""
+    if token.dep_ in SHARES_SUBJECT:
+        return True
+    if token.tag_ not in VERB_TAGS:
+        return token.dep_ in ("dobj", "attr")
+    infinitive = token.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+    return infinitive and token.dep_ in ("acl", "relcl")
+
+
+def _under(token: Token, top: Token) -> bool:
+    while token.i != top.i:
+        if token.head.i == token.i:
+            return False
+        token = token.head
+    return True
+
+
+def _unique(codes: list[str]) -> list[str]:
+    return list(dict.fromkeys(codes))
