@@ -81,10 +81,7 @@ def _agent_token(cue: Token) -> Token | None:
                 return child
             if token.tag_ not in VERB_TAGS and child.dep_ == "prep" and child.lower_ == "by":
                 return next((c for c in child.children if c.dep_ == "pobj"), None)
-        shares = token.dep_ in SHARES_SUBJECT or (
-            token.tag_ not in VERB_TAGS and token.dep_ in ("dobj", "attr")
-        )
-        if passive or not shares or token.head.i == token.i:
+        if passive or not _shares_subject(token) or token.head.i == token.i:
             return None
         token = token.head
     return None
