@@ -27,7 +27,9 @@ def quantity(weapon: Token, lexicon: Lexicon) -> int | None:
     while head.dep_ == "compound" and head.head.i != head.i:
         head = head.head
     for child in head.children:
-        if child.dep_ == "nummod" and child.ent_type_ != "MONEY":
+        # "787-9 jets": a number after a hyphen is part of a model's name.
+        joined = child.i > 0 and child.doc[child.i - 1].text == "-" and not child.doc[child.i - 1].whitespace_
+        if child.dep_ == "nummod" and child.ent_type_ != "MONEY" and not joined:
             return _number(child, lexicon)
     owner = head.head if head.dep_ == "pobj" and head.head.lower_ == "of" else None
     if owner is not None and owner.head.i != owner.i:

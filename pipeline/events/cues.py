@@ -7,6 +7,7 @@ from spacy.tokens import Token
 from pipeline.events.lexicon import Cue, Lexicon
 
 VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
+MODIFIERS = frozenset({"compound", "amod", "nmod", "poss"})
 
 
 def cue_of(token: Token, lexicon: Lexicon) -> Cue | None:
@@ -33,9 +34,17 @@ def _keys(token: Token) -> list[str]:
 
 def reaches(cue: Token, weapon: Token, lexicon: Lexicon) -> bool:
     """The weapon hangs under the cue without crossing into another clause or through a
-    preposition that gives a role ("fired at an air defence system" names a target)."""
+    preposition that gives a role ("fired at an air defence system" names a target), and is no
+    modifier of another noun ("received machine gun fire", "a missile factory")."""
     barriers = lexicon.words["barriers"]
     preps = lexicon.words["path_preps"]
+    head = weapon.head
+    if (
+        weapon.dep_ in MODIFIERS
+        and head.i != cue.i
+        and head.lemma_.lower() in lexicon.words["not_the_weapon"]
+    ):
+        return False
     token = weapon
     while token.i != cue.i:
         if token.dep_ in barriers or (token.dep_ in ("prep", "agent") and token.lower_ not in preps):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Iterator
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from pipeline.events.lexicon import Lexicon
 from pipeline.nlp.components import ORGANISATIONS
@@ -40,9 +40,14 @@ class Places:
             target.update(dict.fromkeys(range(span.start, span.end), code))
         for span in doc.spans.get(ORGANISATIONS, []):
             code = lexicon.state_bodies.get(span.text.lower()) if span.id_ == "state" else None
-            if code is not None:
+            # "Vietnam's coast guard" is Vietnam's, whatever country the gazetteer's form names.
+            if code is not None and not self._named_country(span):
                 self.person.update(dict.fromkeys(range(span.start, span.end), code))
         self.country_tokens = sorted(self.country)
+
+    def _named_country(self, span: Span) -> bool:
+        tokens = [*span, *span.root.children]
+        return any(t.i in self.country for t in tokens)
 
     def of_token(self, token: Token) -> str | None:
         """The country a token names or speaks for, if any."""

@@ -45,7 +45,12 @@ def fill(cue: Token, weapon: Token, frame: Frame, places: Places, weapon_tokens:
         for prep in holder.children:
             role = frame.preps.get(prep.lower_) if prep.dep_ in ("prep", "dative") else None
             if role is not None:
-                found[role] += [c for obj in prep.children if obj.dep_ == "pobj" for c in places.named(obj)]
+                found[role] += [
+                    c
+                    for obj in prep.children
+                    if obj.dep_ == "pobj"
+                    for c in places.named(obj, modifiers=True)
+                ]
     if not in_agent:
         owner = _owner(weapon, cue, places, weapon_tokens)
         if frame.owner == "counterparts" or not found["actors"]:
@@ -63,12 +68,15 @@ def taking(cue: Token) -> bool:
 def _agent_token(cue: Token) -> Token | None:
     """The subject of an active cue, the 'by' object of a passive one; a noun cue's possessor or
     modifier ("Japan's test", "a Chinese test"), else the subject of the verb it is the object of."""
-    token = cue
+    token, raised = cue, False
     for _ in range(6):
         passive = token.tag_ == "VBN" and (
             token.dep_ in ("acl", "amod") or any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children)
         )
         for child in token.children:
+            # "Israeli jets were reported to have fired": the subject of the passive raising verb.
+            if raised and passive and child.dep_ == "nsubjpass":
+                return child
             if passive and child.dep_ in ("agent", "prep") and child.lower_ == "by":
                 return next((c for c in child.children if c.dep_ == "pobj"), None)
             if not passive and child.dep_ in ("nsubj", "poss"):
@@ -83,6 +91,7 @@ def _agent_token(cue: Token) -> Token | None:
                 return next((c for c in child.children if c.dep_ == "pobj"), None)
         if passive or not _shares_subject(token) or token.head.i == token.i:
             return None
+        raised = token.dep_ == "xcomp"
         token = token.head
     return None
 
