@@ -20,13 +20,16 @@ MONTHS |= {name.lower(): number for number, name in enumerate(calendar.month_abb
 WEEKDAYS = frozenset(name.lower() for name in calendar.day_name)
 
 
-def quantity(weapon: Token, lexicon: Lexicon) -> int | None:
+def quantity(weapon: Token, lexicon: Lexicon, name: frozenset[int] = frozenset()) -> int | None:
     """The number of systems the weapon's phrase gives: "60 Harpoon missiles", "two of the
-    missiles", "a pair of drones". "Dozens of drones" gives none."""
+    missiles", "a pair of drones". "Dozens of drones" gives none, nor a number inside the
+    weapon's name (`name`, its tokens: "Taurus KEPD 350")."""
     head = weapon
     while head.dep_ == "compound" and head.head.i != head.i:
         head = head.head
     for child in head.children:
+        if child.i in name:
+            continue
         # "787-9 jets": a number after a hyphen is part of a model's name.
         joined = child.i > 0 and child.doc[child.i - 1].text == "-" and not child.doc[child.i - 1].whitespace_
         if child.dep_ == "nummod" and child.ent_type_ != "MONEY" and not joined:

@@ -33,7 +33,7 @@ def _keys(token: Token) -> list[str]:
 
 
 def reaches(cue: Token, weapon: Token, lexicon: Lexicon) -> bool:
-    """The weapon hangs under the cue without crossing into another clause or through a
+    """The weapon hangs under the cue without crossing into another clause, another verb or a
     preposition that gives a role ("fired at an air defence system" names a target), and is no
     modifier of another noun ("received machine gun fire", "a missile factory")."""
     barriers = lexicon.words["barriers"]
@@ -52,6 +52,10 @@ def reaches(cue: Token, weapon: Token, lexicon: Lexicon) -> bool:
         if token.head.i == token.i:
             return False
         token = token.head
+        # Another verb between them is another action ("supplied tanks but continues to turn
+        # down requests for missiles").
+        if token.i != cue.i and token.tag_ in VERB_TAGS and token.dep_ != "prep":  # "including"
+            return False
     return True
 
 

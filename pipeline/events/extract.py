@@ -64,9 +64,9 @@ def doc_events(doc_id: str, doc: Doc, mentions: list[Mention], rules: EventRules
         rule = doc.vocab.strings[match_id]
         cue_at, weapon_at = NODES[rule]
         found = _found(rule, doc[ids[cue_at]], doc[ids[weapon_at]], weapons, spans, owner, lexicon)
-        if found is None:
+        if found is None or _across_lines(doc.text, found.cue_token, found.weapon_token):
             continue
-        key = (found.weapon_token.i, "participle" if rule == "weapon_participle" else "governs")
+        key = (found.weapon_token.i, found.cue_token.i)
         if key not in nearest or found.steps < nearest[key].steps:
             nearest[key] = found
     places = Places(doc, mentions, lexicon)
@@ -107,6 +107,12 @@ def _found(
     return _Found(rule, cue_token, cue, weapons[index], root, tokens, distance(cue_token, root))
 
 
+def _across_lines(text: str, a: Token, b: Token) -> bool:
+    """A headline and the line after it can be parsed as one sentence; they are two."""
+    lo, hi = sorted((a.idx, b.idx))
+    return "\n" in text[lo:hi]
+
+
 def _antecedent(pronoun: Token, weapons: list[Mention], spans: dict[int, Span]) -> int | None:
     """The last weapon named before a pronoun, in its sentence or the one before."""
     sentence = pronoun.sent
@@ -125,6 +131,8 @@ def _event(doc_id: str, found: _Found, places: Places, dates: list[Span], lexico
     if read.hypothetical:
         return None
     kind, roles = _typed(found, places, sentence, lexicon)
+    if roles.weapon_in_agent and (_platform(cue_token, places) or not (roles.actors or roles.counterparts)):
+        return None
     # A participle with no country ("a missile launched from the sea") only describes the weapon.
     if (
         not roles.actors
@@ -147,7 +155,7 @@ def _typed(found: _Found, places: Places, sentence: str, lexicon: Lexicon) -> tu
         roles = roles_as("use")
         if roles.counterparts or _aimed(found.cue_token, lexicon):
             return "use", roles
-        kind = _by_context(cue.type, sentence, lexicon)
+        kind = _by_context(cue.type, found.cue_token, lexicon)
         return kind, roles if kind == "use" else roles_as(kind)
     take = cue.side == "take" or (cue.type == "transfer" and taking(found.cue_token))
     if not take:
@@ -158,15 +166,26 @@ def _typed(found: _Found, places: Places, sentence: str, lexicon: Lexicon) -> tu
     return "transfer", roles
 
 
+def _platform(cue_token: Token, places: Places) -> bool:
+    """A weapon subject that acts on another weapon ("destroyers fired interceptors") is the
+    platform; the event is about the object."""
+    return any(c.dep_ == "dobj" and c.i in places.weapons for c in cue_token.children)
+
+
 def _aimed(cue_token: Token, lexicon: Lexicon) -> bool:
     """A launch at something ("at Kharkiv", "against the city") is an attack."""
     return any(c.dep_ == "prep" and c.lower_ in lexicon.words["target_preps"] for c in cue_token.children)
 
 
-def _by_context(choice: str, sentence: str, lexicon: Lexicon) -> str:
+def _by_context(choice: str, cue_token: Token, lexicon: Lexicon) -> str:
+    """The second reading when only it has a word for it in the sentence; names do not count
+    ("Sea Viper" is no sea)."""
     default, other = choice.split("|")
-    words = {w.strip(".,;:'\"()").lower() for w in sentence.split()}
-    said = {lexicon.context[w] for w in words if w in lexicon.context}
+    said = {
+        lexicon.context[t.lemma_.lower()]
+        for t in cue_token.sent
+        if t.pos_ != "PROPN" and t.lemma_.lower() in lexicon.context
+    }
     return other if other in said and default not in said else default
 
 
@@ -224,7 +243,7 @@ def _record(
         actors=roles.actors,
         counterparts=roles.counterparts,
         status=read.status,
-        quantity=amounts.quantity(token, lexicon),
+        quantity=amounts.quantity(token, lexicon, found.weapon_tokens),
         value_amount=price[0] if price else None,
         value_currency=price[1] if price else None,
         when=amounts.when(

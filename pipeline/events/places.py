@@ -31,7 +31,10 @@ class Places:
         self.sentence_of: list[int] = [0] * len(doc)
         for number, sent in enumerate(doc.sents):
             self.sentence_of[sent.start : sent.end] = [number] * len(sent)
+        self.weapons: set[int] = set()  # the tokens of WEAPON mentions
         for m in mentions:
+            if m.label == "WEAPON" and (span := doc.char_span(m.start, m.end, alignment_mode="expand")):
+                self.weapons.update(range(span.start, span.end))
             code = _code(m)
             span = doc.char_span(m.start, m.end, alignment_mode="expand")
             if code is None or span is None:

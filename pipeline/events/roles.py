@@ -3,6 +3,7 @@ its cue (subject, object, "to"/"from"/"at" objects, the weapon's own modifiers).
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 
 from spacy.tokens import Token
@@ -12,11 +13,13 @@ from pipeline.events.lexicon import Frame
 from pipeline.events.places import Places
 
 # A cue without a subject of its own shares the subject of the word it hangs from by these:
-# "agreed to develop", "developed and tested", "attacked Kyiv, using drones".
-SHARES_SUBJECT = frozenset({"xcomp", "conj", "advcl"})
+# "agreed to develop", "developed and tested", "attacked Kyiv, using drones", "is due to buy".
+SHARES_SUBJECT = frozenset({"xcomp", "conj", "advcl", "acomp"})
 OBJECTS = frozenset({"dobj", "dative"})
 # Verbs that make a transfer noun the receiving side: "took delivery of".
 TAKING = frozenset({"take", "receive", "accept", "await", "get"})
+# How a country hangs on a weapon's phrase when it names the weapon's owner or maker.
+OWNER_PARTS = frozenset({"amod", "compound", "poss", "nmod", "npadvmod", "conj"})
 # Entity types of a modifier that can name a noun cue's agent ("a Chinese test").
 PLACE = frozenset({"COUNTRY", "GPE", "NORP"})
 
@@ -32,12 +35,10 @@ def fill(cue: Token, weapon: Token, frame: Frame, places: Places, weapon_tokens:
     """The frame's roles from the countries around the cue; the weapon's own modifiers ("a Russian
     Kinzhal") name its owner, which fills the actors only when no subject does."""
     found: dict[str, list[str]] = {"actors": [], "counterparts": [], "": []}
-    agent_token = _agent_token(cue)
-    agent = places.in_phrase(agent_token, weapon_tokens) if agent_token is not None else []
+    agent_token = _agent_token(cue, places.weapons)
     in_agent = agent_token is not None and _under(weapon, agent_token)
-    if in_agent:
-        agent = _unique([*agent, *places.in_phrase(agent_token)])
-    found[frame.agent] += agent
+    if agent_token is not None:
+        found[frame.agent] += places.in_phrase(agent_token)
     for patient in _patients(cue):
         if not _under(weapon, patient):
             found[frame.patient] += places.named(patient, modifiers=True)
@@ -65,35 +66,51 @@ def taking(cue: Token) -> bool:
     return cue.tag_ not in VERB_TAGS and cue.dep_ in OBJECTS and cue.head.lemma_.lower() in TAKING
 
 
-def _agent_token(cue: Token) -> Token | None:
+def _agent_token(cue: Token, weapons: Container[int]) -> Token | None:
     """The subject of an active cue, the 'by' object of a passive one; a noun cue's possessor or
-    modifier ("Japan's test", "a Chinese test"), else the subject of the verb it is the object of."""
+    modifier ("Japan's test", "a Chinese test"); else, climbing to the word the cue depends on,
+    its subject ("agreed to develop", "conducted tests") or its object where that controls the
+    cue ("accuse Pyongyang of supplying", "urged Germany to send")."""
     token, raised = cue, False
     for _ in range(6):
         passive = token.tag_ == "VBN" and (
             token.dep_ in ("acl", "amod") or any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children)
         )
-        for child in token.children:
-            # "Israeli jets were reported to have fired": the subject of the passive raising verb.
-            if raised and passive and child.dep_ == "nsubjpass":
-                return child
-            if passive and child.dep_ in ("agent", "prep") and child.lower_ == "by":
-                return next((c for c in child.children if c.dep_ == "pobj"), None)
-            if not passive and child.dep_ in ("nsubj", "poss"):
-                return child
-            if (
-                token.tag_ not in VERB_TAGS
-                and child.dep_ in ("amod", "compound")
-                and child.ent_type_ in PLACE
-            ):
-                return child
-            if token.tag_ not in VERB_TAGS and child.dep_ == "prep" and child.lower_ == "by":
-                return next((c for c in child.children if c.dep_ == "pobj"), None)
-        if passive or not _shares_subject(token) or token.head.i == token.i:
+        own = _own_agent(token, passive, raised)
+        if own is not None or passive:
+            return own
+        if token.dep_ == "pcomp" and token.head.dep_ == "prep" and token.head.head.i != token.head.i:
+            preposition, token = token.head, token.head.head
+            controller = _controller(token, weapons) if preposition.lower_ in ("of", "from") else None
+        elif _shares_subject(token) and token.head.i != token.i:
+            raised, controlled, token = token.dep_ == "xcomp", token.dep_ == "xcomp", token.head
+            controller = _controller(token, weapons) if controlled else None
+        else:
             return None
-        raised = token.dep_ == "xcomp"
-        token = token.head
+        if controller is not None:
+            return controller
     return None
+
+
+def _own_agent(token: Token, passive: bool, raised: bool) -> Token | None:
+    noun = token.tag_ not in VERB_TAGS
+    for child in token.children:
+        # "Israeli jets were reported to have fired": the subject of the passive raising verb.
+        if raised and passive and child.dep_ == "nsubjpass":
+            return child
+        if (passive or noun) and child.dep_ in ("agent", "prep") and child.lower_ == "by":
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
+        if not passive and child.dep_ in ("nsubj", "poss"):
+            return child
+        if noun and child.dep_ in ("amod", "compound") and child.ent_type_ in PLACE:
+            return child
+    return None
+
+
+def _controller(verb: Token, weapons: Container[int]) -> Token | None:
+    """The object of a verb that says who does what follows it; a weapon object is no doer
+    ("used drones to strike")."""
+    return next((c for c in verb.children if c.dep_ == "dobj" and c.i not in weapons), None)
 
 
 def _patients(cue: Token) -> list[Token]:
@@ -124,25 +141,37 @@ def _prep_holders(cue: Token, weapon: Token) -> list[Token]:
 
 
 def _owner(weapon: Token, cue: Token, places: Places, weapon_tokens: frozenset[int]) -> list[str]:
-    """Countries on the weapon's own phrase: "Russian-made drones", "Japan's missiles", "drones
-    fired by Russia", "a missile launched from Yemen"."""
+    """Countries on the weapon's own phrase, or on the first of a list it ends: "Russian-made
+    drones", "Japan's missiles", "Turkish Bayraktar TB2 drones", "drones and missiles launched
+    by Iran", "a missile launched from Yemen"."""
     head = weapon
     while head.dep_ == "compound" and head.head.tag_.startswith("NN"):
         head = head.head
+    heads = [head, head.head] if head.dep_ == "conj" else [head]
     codes = [c for i in sorted(weapon_tokens) if (c := places.country.get(i))]
-    for child in head.children:
-        if child.dep_ in ("amod", "compound", "poss", "nmod") and child.i not in weapon_tokens:
-            codes += places.in_phrase(child)
-        elif child.dep_ in ("acl", "relcl") and child.tag_ == "VBN" and child.i != cue.i:
-            codes += [
-                c
-                for prep in child.children
-                if prep.dep_ == "agent" or (prep.dep_ == "prep" and prep.lower_ in ("by", "from"))
-                for obj in prep.children
-                if obj.dep_ == "pobj"
-                for c in places.named(obj)
-            ]
+    for token in heads:
+        codes += [c for t in _modifiers(token) if (c := places.of_token(t))]
+        for child in token.children:
+            if child.dep_ in ("acl", "relcl") and child.tag_ == "VBN" and child.i != cue.i:
+                codes += [
+                    c
+                    for prep in child.children
+                    if prep.dep_ == "agent" or (prep.dep_ == "prep" and prep.lower_ in ("by", "from"))
+                    for obj in prep.children
+                    if obj.dep_ == "pobj"
+                    for c in places.named(obj)
+                ]
     return _unique(codes)
+
+
+def _modifiers(token: Token, top: bool = True) -> list[Token]:
+    """The words that modify a noun, and theirs in turn ("Russian" in "Russian-made drones",
+    "French" in "British and French missiles"); not the nouns listed beside it."""
+    found = []
+    for child in token.children:
+        if child.dep_ in OWNER_PARTS and not (top and child.dep_ == "conj"):
+            found += [child, *_modifiers(child, top=False)]
+    return found
 
 
 def _shares_subject(token: Token) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from pipeline.events.cues import VERB_TAGS
+from pipeline.events.cues import CLAUSES, VERB_TAGS
 from pipeline.events.lexicon import Cue, Lexicon
 
 NEGATIONS = frozenset({"not", "n't", "never", "no", "neither", "nor"})
@@ -44,6 +44,9 @@ def reading(cue_token: Token, cue: Cue, weapon: Token, lexicon: Lexicon) -> Read
         if token.head.i == token.i:
             break
         up_by_conj = token.dep_ == "conj"
+        # A "not" beyond the cue's clause denies something else ("the drills did not include
+        # firings, unlike 2022, when China launched missiles").
+        found.outside |= token.dep_ in CLAUSES
         token = token.head
     if any(t.lower_ in lexicon.words["claim_phrases"] for t in cue_token.sent):
         found.claimed = True
@@ -56,6 +59,7 @@ class _Found:
     def __init__(self) -> None:
         self.inner: str | None = None
         self.claimed = self.denied = self.negated = self.hypothetical = False
+        self.outside = False  # past the cue's own clause
 
     def add(self, status: str) -> None:
         if status == "negated":
@@ -71,7 +75,7 @@ class _Found:
 
     def marker(self, child: Token, lexicon: Lexicon) -> None:
         if child.lower_ in NEGATIONS and child.dep_ in ("neg", "det", "advmod"):
-            self.negated = True
+            self.negated |= not self.outside
         elif child.dep_ in ("aux", "mark", "acomp"):
             self.add(lexicon.status.get(child.lower_) or lexicon.status.get(child.lemma_.lower(), ""))
 
