@@ -49,6 +49,9 @@ def reaches(cue: Token, weapon: Token, lexicon: Lexicon) -> bool:
     while token.i != cue.i:
         if token.dep_ in barriers or (token.dep_ in ("prep", "agent") and token.lower_ not in preps):
             return False
+        # "using attack, bomber and fighter aircraft": a weapon listed beside the cue word.
+        if token.dep_ == "conj" and token.head.i == cue.i:
+            return False
         if token.head.i == token.i:
             return False
         token = token.head

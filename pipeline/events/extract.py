@@ -133,29 +133,33 @@ def _event(doc_id: str, found: _Found, places: Places, dates: list[Span], lexico
     kind, roles = _typed(found, places, sentence, lexicon)
     if roles.weapon_in_agent and (_platform(cue_token, places) or not (roles.actors or roles.counterparts)):
         return None
-    # A participle with no country ("a missile launched from the sea") only describes the weapon.
+    # A participle with no country ("a missile launched from the sea") only describes the
+    # weapon; a pronoun with none is too weak a guess.
     if (
         not roles.actors
         and not roles.counterparts
-        and (_generic(cue_token) or found.rule == "weapon_participle")
+        and (_generic(cue_token) or found.rule != "cue_governs_weapon")
     ):
         return None
     return _record(doc_id, found, kind, roles, read, start, sentence, dates, lexicon)
 
 
 def _typed(found: _Found, places: Places, sentence: str, lexicon: Lexicon) -> tuple[str, Roles]:
-    """The event's type and roles: a launch with a target is a use, without one a test unless
-    the sentence speaks of an attack; a purchase with a named supplier is a transfer."""
+    """The event's type and roles: a launch aimed at a target (or a country) is a use, without
+    one a test unless the sentence speaks of an attack; munitions delivered against a target
+    are used, not handed over; a purchase with a named supplier is a transfer."""
     cue, frames = found.cue, lexicon.frames
 
     def roles_as(frame: str) -> Roles:
         return fill(found.cue_token, found.weapon_token, frames[frame], places, found.weapon_tokens)
 
     if "|" in cue.type:
+        first, second = cue.type.split("|")
         roles = roles_as("use")
-        if roles.counterparts or _aimed(found.cue_token, lexicon):
+        fired = {first, second} == {"test", "use"}
+        if _aimed(found.cue_token, found.weapon_token, lexicon) or (fired and roles.counterparts):
             return "use", roles
-        kind = _by_context(cue.type, found.cue_token, lexicon)
+        kind = _by_context(first, second, found.cue_token, lexicon) if fired else first
         return kind, roles if kind == "use" else roles_as(kind)
     take = cue.side == "take" or (cue.type == "transfer" and taking(found.cue_token))
     if not take:
@@ -172,15 +176,17 @@ def _platform(cue_token: Token, places: Places) -> bool:
     return any(c.dep_ == "dobj" and c.i in places.weapons for c in cue_token.children)
 
 
-def _aimed(cue_token: Token, lexicon: Lexicon) -> bool:
-    """A launch at something ("at Kharkiv", "against the city") is an attack."""
-    return any(c.dep_ == "prep" and c.lower_ in lexicon.words["target_preps"] for c in cue_token.children)
+def _aimed(cue_token: Token, weapon: Token, lexicon: Lexicon) -> bool:
+    """A launch at something ("at Kharkiv", "munitions against ISIL targets") is an attack."""
+    holders = [cue_token, weapon, weapon.head] if weapon.head.i != cue_token.i else [cue_token, weapon]
+    return any(
+        c.dep_ == "prep" and c.lower_ in lexicon.words["target_preps"] for h in holders for c in h.children
+    )
 
 
-def _by_context(choice: str, cue_token: Token, lexicon: Lexicon) -> str:
+def _by_context(default: str, other: str, cue_token: Token, lexicon: Lexicon) -> str:
     """The second reading when only it has a word for it in the sentence; names do not count
     ("Sea Viper" is no sea)."""
-    default, other = choice.split("|")
     said = {
         lexicon.context[t.lemma_.lower()]
         for t in cue_token.sent
