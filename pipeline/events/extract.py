@@ -69,6 +69,8 @@ def doc_events(doc_id: str, doc: Doc, mentions: list[Mention], rules: EventRules
         key = (found.weapon_token.i, found.cue_token.i)
         if key not in nearest or found.steps < nearest[key].steps:
             nearest[key] = found
+    if not nearest:
+        return []
     places = Places(doc, mentions, lexicon)
     dates = [e for e in doc.ents if e.label_ == "DATE"]
     events: dict[tuple[int, str], Event] = {}
