@@ -30,9 +30,7 @@ def quantity(weapon: Token, lexicon: Lexicon, name: frozenset[int] = frozenset()
     for child in head.children:
         if child.i in name:
             continue
-        # "787-9 jets": a number after a hyphen is part of a model's name.
-        joined = child.i > 0 and child.doc[child.i - 1].text == "-" and not child.doc[child.i - 1].whitespace_
-        if child.dep_ == "nummod" and child.ent_type_ != "MONEY" and not joined:
+        if child.dep_ == "nummod" and child.ent_type_ != "MONEY" and not _in_name(child):
             return _number(child, lexicon)
     owner = head.head if head.dep_ == "pobj" and head.head.lower_ == "of" else None
     if owner is not None and owner.head.i != owner.i:
@@ -40,6 +38,15 @@ def quantity(weapon: Token, lexicon: Lexicon, name: frozenset[int] = frozenset()
         if count.tag_ == "CD" or count.lower_ in lexicon.numbers:
             return _number(count, lexicon)
     return None
+
+
+def _in_name(number: Token) -> bool:
+    """A number that is part of a model's name: "787-9 jets", "Type 12 missiles"."""
+    if number.i == 0:
+        return False
+    before = number.doc[number.i - 1]
+    hyphen = before.text == "-" and not before.whitespace_
+    return hyphen or (before.is_title and before.pos_ == "PROPN")
 
 
 def _number(token: Token, lexicon: Lexicon) -> int | None:

@@ -14,22 +14,32 @@ def cue_of(token: Token, lexicon: Lexicon) -> Cue | None:
     """The cue a token is: with the word before its hyphen ("test-fired"), with its particle
     ("shot down"), or alone; as a verb or a noun by its tag."""
     pos = "VERB" if token.tag_ in VERB_TAGS else "NOUN"
-    for key in _keys(token):
+    for key in keys(token, lexicon):
         cue = lexicon.cues.get((key, pos))
         if cue is not None:
             return cue
     return None
 
 
-def _keys(token: Token) -> list[str]:
+def keys(token: Token, lexicon: Lexicon) -> list[str]:
+    """The lexicon keys a word may stand for, longest first: "test-fire", "shoot down", "fire"."""
     lemma = token.lemma_.lower()
-    keys = []
+    found = []
     doc = token.doc
     if token.i >= 2 and doc[token.i - 1].text == "-" and not doc[token.i - 1].whitespace_:
-        keys.append(f"{doc[token.i - 2].lower_}-{lemma}")
-    keys += [f"{lemma} {c.lower_}" for c in token.children if c.dep_ == "prt"]
-    keys.append(lemma)
-    return keys
+        found.append(f"{doc[token.i - 2].lower_}-{lemma}")
+    found += [f"{lemma} {p.lower_}" for p in particles(token, lexicon)]
+    found.append(lemma)
+    return found
+
+
+def particles(token: Token, lexicon: Lexicon) -> list[Token]:
+    """A verb's particles; the parser takes "down" in "shot down" for a particle or an adverb."""
+    return [
+        c
+        for c in token.children
+        if c.dep_ == "prt" or (c.dep_ == "advmod" and c.lower_ in lexicon.words["particles"])
+    ]
 
 
 def reaches(cue: Token, weapon: Token, lexicon: Lexicon) -> bool:
@@ -70,20 +80,20 @@ def distance(cue: Token, weapon: Token) -> int:
     return steps if token.i == cue.i else 1
 
 
-def cue_text(token: Token, cue: Cue) -> str:
+def cue_text(token: Token, cue: Cue, lexicon: Lexicon) -> str:
     """The cue as the sentence writes it: "test-fired", "shot down", "sale"."""
     doc = token.doc
     if "-" in cue.key and token.i >= 2 and doc[token.i - 1].text == "-":
         return doc[token.i - 2 : token.i + 1].text
     if " " in cue.key:
-        particle = next((c for c in token.children if c.dep_ == "prt"), None)
+        particle = next(iter(particles(token, lexicon)), None)
         if particle is not None:
             return f"{token.text} {particle.text}"
     return token.text
 
 
 # Labels that start a clause of its own: a date there dates another action.
-CLAUSES = frozenset({"ROOT", "advcl", "ccomp", "relcl", "parataxis", "csubj"})
+CLAUSES = frozenset({"ROOT", "advcl", "ccomp", "relcl", "acl", "parataxis", "csubj"})
 
 
 def same_clause(token: Token, cue: Token) -> bool:

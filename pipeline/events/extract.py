@@ -55,9 +55,11 @@ def doc_events(doc_id: str, doc: Doc, mentions: list[Mention], rules: EventRules
         return []
     spans = {i: span for i, m in enumerate(weapons) if (span := doc.char_span(m.start, m.end, "expand"))}
     owner = {t: i for i, span in spans.items() for t in range(span.start, span.end)}
-    # "Rafale Marine jets": the class word after a named system is that system, not another weapon.
+    # "Rafale Marine jets", "its third aircraft carrier, the Fujian": a class word beside a named
+    # system is that system, not another weapon.
     for i, span in list(spans.items()):
-        if any(owner.get(c.i, i) != i for c in span.root.children if c.dep_ in ("compound", "nmod")):
+        beside = [c for c in span.root.children if c.dep_ in ("compound", "nmod", "appos")]
+        if weapons[i].kind == "generic" and any(owner.get(c.i, i) != i for c in beside):
             del spans[i]
     nearest: dict[tuple[int, str], _Found] = {}
     for match_id, ids in rules.matcher(doc):
@@ -105,8 +107,18 @@ def _found(
     root = span.root
     if weapon_token.i != root.i or (rule == "cue_governs_weapon" and not reaches(cue_token, root, lexicon)):
         return None
+    if cue.side == "hit" and _struck(cue_token, root):
+        return None
     tokens = frozenset(range(span.start, span.end))
     return _Found(rule, cue_token, cue, weapons[index], root, tokens, distance(cue_token, root))
+
+
+def _struck(cue_token: Token, weapon: Token) -> bool:
+    """The weapon is what an attack verb hit ("struck Iran's air defences"), not what it used."""
+    head = weapon
+    while head.dep_ in ("compound", "conj", "appos") and head.head.i != cue_token.i:
+        head = head.head
+    return head.head.i == cue_token.i and head.dep_ in ("dobj", "nsubjpass")
 
 
 def _across_lines(text: str, a: Token, b: Token) -> bool:
@@ -259,6 +271,6 @@ def _record(
         ),
         negated=read.negated,
         method=found.rule,
-        cue=cue_text(found.cue_token, found.cue),
+        cue=cue_text(found.cue_token, found.cue, lexicon),
         confidence=round(min(max(score, 0.05), 1.0), 2),
     )

@@ -96,10 +96,18 @@ class Places:
             head = self.doc[i]
             while head.dep_ == "compound" and head.head.i in self.country:
                 head = head.head
-            if not pronoun or head.dep_ in SUBJECTS or (head.dep_ == "conj" and head.head.dep_ in SUBJECTS):
+            if not pronoun or _subject(head):
                 return self.country[i]
             at -= 1
         return None
+
+
+def _subject(token: Token) -> bool:
+    """A subject, one of several ("Japan and the US"), or a subject's owner ("Russia's
+    defence ministry")."""
+    if token.dep_ in ("conj", "poss"):
+        token = token.head
+    return token.dep_ in SUBJECTS
 
 
 def _phrase(token: Token, exclude: frozenset[int], with_of: bool) -> Iterator[Token]:

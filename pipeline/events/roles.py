@@ -40,7 +40,7 @@ def fill(cue: Token, weapon: Token, frame: Frame, places: Places, weapon_tokens:
     if agent_token is not None:
         found[frame.agent] += places.in_phrase(agent_token)
     for patient in _patients(cue):
-        if not _under(weapon, patient):
+        if _phrase_head(weapon).i != patient.i:
             found[frame.patient] += places.named(patient, modifiers=True)
     for holder in _prep_holders(cue, weapon):
         for prep in holder.children:
@@ -183,6 +183,13 @@ def _shares_subject(token: Token) -> bool:
         return token.dep_ in ("dobj", "attr")
     infinitive = token.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
     return infinitive and token.dep_ in ("acl", "relcl")
+
+
+def _phrase_head(weapon: Token) -> Token:
+    """The noun a weapon's name belongs to, or the first of a list it is in."""
+    while weapon.dep_ in ("compound", "conj", "appos") and weapon.head.i != weapon.i:
+        weapon = weapon.head
+    return weapon
 
 
 def _under(token: Token, top: Token) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from pipeline.events.cues import CLAUSES, VERB_TAGS
+from pipeline.events.cues import CLAUSES, VERB_TAGS, keys
 from pipeline.events.lexicon import Cue, Lexicon
 
 NEGATIONS = frozenset({"not", "n't", "never", "no", "neither", "nor"})
@@ -37,7 +37,7 @@ def reading(cue_token: Token, cue: Cue, weapon: Token, lexicon: Lexicon) -> Read
     token, up_by_conj = cue_token, False
     while True:
         if token is not cue_token and not up_by_conj:
-            found.add(lexicon.status.get(_key(token), ""))
+            found.add(next((s for k in keys(token, lexicon) if (s := lexicon.status.get(k))), ""))
         for child in token.children:
             if child.dep_ in MARKERS:
                 found.marker(child, lexicon)
@@ -63,7 +63,7 @@ class _Found:
 
     def add(self, status: str) -> None:
         if status == "negated":
-            self.negated = True
+            self.negated |= not self.outside
         elif status == "hypothetical":
             self.hypothetical = True
         elif status == "claimed":
@@ -87,15 +87,19 @@ class _Found:
         return "claimed" if self.claimed and tense in ("completed", "ongoing") else tense
 
 
-def _key(token: Token) -> str:
-    lemma = token.lemma_.lower()
-    particle = next((c.lower_ for c in token.children if c.dep_ == "prt"), None)
-    return f"{lemma} {particle}" if particle else lemma
+def _in_body(token: Token) -> bool:
+    """Running text, not a headline: the sentence ends with a full stop or the like."""
+    last = token.sent[-1]
+    text = token.doc.text
+    line_end = text.find("\n", token.idx)
+    end = last.idx + len(last) if line_end < 0 else min(line_end, last.idx + len(last))
+    return text[:end].rstrip()[-1:] in (".", "!", '"', "”", "'")
 
 
 def _tense(cue_token: Token) -> str:
     """What the verb nearest the cue says by its form: done (past, or a headline's present),
-    going on (is testing), or to come (to develop); an infinitive takes its verb's form."""
+    going on (is testing, or a present in running text), or to come (to develop); an infinitive
+    takes its verb's form."""
     verb = cue_token
     while verb.tag_ not in VERB_TAGS and verb.head.i != verb.i:
         verb = verb.head
@@ -104,6 +108,8 @@ def _tense(cue_token: Token) -> str:
     aux = {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
     if verb.tag_ == "VBG" and aux & BE:
         return "ongoing"
+    if verb.tag_ in ("VBZ", "VBP") and not aux and _in_body(verb):
+        return "ongoing"  # "India and Russia jointly produce the missile"; a headline's is news
     if verb.tag_ == "VB" and "to" in aux and not aux & {"have", "had"}:
         # "failed to intercept" is as done as the failing; "the goal is to develop" is to come.
         head = verb.head

@@ -15,7 +15,7 @@ def test_every_cue_names_known_types_sides_and_statuses() -> None:
     lexicon = load_lexicon(DEFAULT_MODELS)
     for cue in lexicon.cues.values():
         assert set(cue.type.split("|")) <= set(TYPES), cue
-        assert cue.pos in ("VERB", "NOUN") and cue.side in ("give", "take", "-"), cue
+        assert cue.pos in ("VERB", "NOUN") and cue.side in ("give", "take", "hit", "-"), cue
         assert cue.status in (*STATUSES, "-"), cue
     assert set(lexicon.status.values()) <= {*STATUSES, "negated", "hypothetical"}
     assert set(lexicon.context.values()) <= {"test", "use"}

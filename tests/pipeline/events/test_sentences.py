@@ -290,7 +290,81 @@ CASES: list[tuple[str, list[Want]]] = [
         "Iran unveiled a new drone factory in March. It later sold Shahed drones to Russia.",
         [want("transfer", "Shahed", "IRN", "RUS", "completed")],
     ),
+    # harder grammar: passives, raising, control, relative clauses, lists, names with numbers
+    (
+        "The US approved a possible $2 billion sale of NASAMS to Taiwan.",
+        [want("transfer", "NASAMS", "USA", "TWN", "approved", value=(2e9, "USD"))],
+    ),
+    (
+        "Russia has launched more than 100 Shahed drones at Ukraine since Friday.",
+        [want("use", "Shahed", "RUS", "UKR", "completed", quantity=100)],
+    ),
+    ("Israel struck Iran's air defences with F-35 jets.", [want("use", "F-35", "ISR", "IRN", "completed")]),
+    (
+        "Russia's defence ministry said its air defences shot down 20 Ukrainian drones over Belgorod.",
+        [want("interception", "drones", "RUS", "UKR", "claimed", quantity=20)],
+    ),
+    (
+        "Germany will send Ukraine another IRIS-T air defence system.",
+        [want("transfer", "IRIS-T", "DEU", "UKR", "planned")],
+    ),
+    (
+        "The Kremlin said Russia would station tactical nuclear weapons in Belarus.",
+        [want("deployment", "nuclear weapons", "RUS", "BLR", "planned")],
+    ),
+    (
+        "China's navy commissioned its third aircraft carrier, the Fujian.",
+        [want("deployment", "Fujian", "CHN", "", "completed")],
+    ),
+    (
+        "Kim Jong Un oversaw the test of a new solid-fuel ICBM.",
+        [want("test", "ICBM", "PRK", "", "completed")],
+    ),
+    (
+        "A missile fired by Russia struck a hospital in Kyiv.",
+        [want("use", "missile", "RUS", "", "completed")],
+    ),
+    (
+        "Patriot missiles were delivered to Ukraine by the United States.",
+        [want("transfer", "Patriot", "USA", "UKR", "completed")],
+    ),
+    (
+        "Ukraine has been using Storm Shadow missiles supplied by Britain.",
+        [
+            want("use", "Storm Shadow", "UKR", "", "ongoing"),
+            want("transfer", "Storm Shadow", "GBR", "", "completed"),
+        ],
+    ),
+    (
+        "Russia is believed to have supplied S-400 systems to Iran.",
+        [want("transfer", "S-400", "RUS", "IRN", "claimed")],
+    ),
+    (
+        "Saudi Arabia's purchase of THAAD was approved in 2017.",
+        [want("acquisition", "THAAD", "SAU", "", "approved", when="2017")],
+    ),
+    (
+        "Japan plans to station Type 12 missiles on Yonaguni island.",
+        [want("deployment", "missiles", "JPN", "", "planned", quantity=None)],
+    ),
+    (
+        "Beijing has not commented on reports that it sold J-10C fighters to Pakistan.",
+        [want("transfer", "J-10C", "CHN", "PAK", "claimed", negated=False)],
+    ),
+    (
+        "Turkey refused to return the S-400 systems it bought from Russia.",
+        [want("transfer", "S-400", "RUS", "TUR", "completed", negated=False)],
+    ),
+    (
+        "India and Russia jointly produce the BrahMos missile.",
+        [want("development", "BrahMos", "IND RUS", "", "ongoing")],
+    ),
+    (
+        "Officials in Seoul accuse Pyongyang of supplying artillery shells to Russia.",
+        [want("transfer", "artillery shells", "PRK", "RUS", "claimed")],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
+    ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
         "Hypersonic missiles pose a unique challenge due to their ability to change their flight "
         "trajectories.",
