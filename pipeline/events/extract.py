@@ -53,34 +53,40 @@ def doc_events(doc_id: str, doc: Doc, mentions: list[Mention], rules: EventRules
     weapons = [m for m in mentions if m.label == "WEAPON"]
     if not weapons:
         return []
-    spans = {i: span for i, m in enumerate(weapons) if (span := doc.char_span(m.start, m.end, "expand"))}
-    owner = {t: i for i, span in spans.items() for t in range(span.start, span.end)}
-    # "Rafale Marine jets", "its third aircraft carrier, the Fujian": a class word beside a named
-    # system is that system, not another weapon.
-    for i, span in list(spans.items()):
-        beside = [c for c in span.root.children if c.dep_ in ("compound", "nmod", "appos")]
-        if weapons[i].kind == "generic" and any(owner.get(c.i, i) != i for c in beside):
-            del spans[i]
-    nearest: dict[tuple[int, str], _Found] = {}
+    spans, owner = _weapon_spans(doc, weapons)
+    # doc.text joins every token anew on each call: take it once.
+    text = doc.text
+    pairs: dict[tuple[int, int], _Found] = {}
     for match_id, ids in rules.matcher(doc):
         rule = doc.vocab.strings[match_id]
         cue_at, weapon_at = NODES[rule]
         found = _found(rule, doc[ids[cue_at]], doc[ids[weapon_at]], weapons, spans, owner, lexicon)
-        if found is None or _across_lines(doc.text, found.cue_token, found.weapon_token):
-            continue
-        key = (found.weapon_token.i, found.cue_token.i)
-        if key not in nearest or found.steps < nearest[key].steps:
-            nearest[key] = found
-    if not nearest:
+        if found is not None and not _across_lines(text, found.cue_token, found.weapon_token):
+            pairs.setdefault((found.weapon_token.i, found.cue_token.i), found)
+    if not pairs:
         return []
     places = Places(doc, mentions, lexicon)
     dates = [e for e in doc.ents if e.label_ == "DATE"]
     events: dict[tuple[int, str], Event] = {}
-    for (at, _), found in sorted(nearest.items(), key=lambda item: item[1].steps):
-        event = _event(doc_id, found, places, dates, lexicon)
+    # The cue nearest a weapon speaks for it when two give the same type.
+    for (at, _), found in sorted(pairs.items(), key=lambda item: item[1].steps):
+        event = _event(doc_id, text, found, places, dates, lexicon)
         if event is not None:
             events.setdefault((at, event.type), event)
     return sorted(events.values(), key=lambda e: (e.start, e.weapon_start, e.type))
+
+
+def _weapon_spans(doc: Doc, weapons: list[Mention]) -> tuple[dict[int, Span], dict[int, int]]:
+    """Each weapon mention's tokens, and the mention each token belongs to. A class word beside a
+    named system ("Rafale Marine jets", "its third aircraft carrier, the Fujian") is that
+    system, not another weapon: it gets no span."""
+    spans = {i: span for i, m in enumerate(weapons) if (span := doc.char_span(m.start, m.end, "expand"))}
+    owner = {t: i for i, span in spans.items() for t in range(span.start, span.end)}
+    for i, span in list(spans.items()):
+        beside = [c for c in span.root.children if c.dep_ in ("compound", "nmod", "appos")]
+        if weapons[i].kind == "generic" and any(owner.get(c.i, i) != i for c in beside):
+            del spans[i]
+    return spans, owner
 
 
 def _found(
@@ -136,9 +142,11 @@ def _antecedent(pronoun: Token, weapons: list[Mention], spans: dict[int, Span]) 
     return max(candidates, key=lambda i: spans[i].start, default=None)
 
 
-def _event(doc_id: str, found: _Found, places: Places, dates: list[Span], lexicon: Lexicon) -> Event | None:
+def _event(
+    doc_id: str, text: str, found: _Found, places: Places, dates: list[Span], lexicon: Lexicon
+) -> Event | None:
     cue_token = found.cue_token
-    start, sentence = _sentence(cue_token)
+    start, sentence = _sentence(text, cue_token)
     if sentence.rstrip().endswith("?"):
         return None
     read = reading(cue_token, found.cue, found.weapon_token, lexicon)
@@ -218,9 +226,8 @@ def _generic(cue_token: Token) -> bool:
     return verb.tag_ in ("VBZ", "VBP")
 
 
-def _sentence(token: Token) -> tuple[int, str]:
+def _sentence(text: str, token: Token) -> tuple[int, str]:
     """The sentence of a token, cut at line breaks as mentions' sentences are."""
-    text = token.doc.text
     sent = token.sent
     lo = max(sent.start_char, text.rfind("\n", 0, token.idx) + 1)
     newline = text.find("\n", token.idx, sent.end_char)

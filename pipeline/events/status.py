@@ -88,12 +88,13 @@ class _Found:
 
 
 def _in_body(token: Token) -> bool:
-    """Running text, not a headline: the sentence ends with a full stop or the like."""
-    last = token.sent[-1]
-    text = token.doc.text
-    line_end = text.find("\n", token.idx)
-    end = last.idx + len(last) if line_end < 0 else min(line_end, last.idx + len(last))
-    return text[:end].rstrip()[-1:] in (".", "!", '"', "”", "'")
+    """Running text, not a headline: its line of the sentence ends with a full stop or the like."""
+    doc, last = token.doc, token
+    for i in range(token.i + 1, token.sent.end):
+        if doc[i].is_space or "\n" in doc[i - 1].whitespace_:
+            break
+        last = doc[i]
+    return last.text in (".", "!", '"', "”", "'")
 
 
 def _tense(cue_token: Token) -> str:
