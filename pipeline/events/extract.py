@@ -183,7 +183,7 @@ def _typed(found: _Found, places: Places, sentence: str, lexicon: Lexicon) -> tu
             return "use", roles
         kind = _by_context(first, second, found.cue_token, lexicon) if fired else first
         return kind, roles if kind == "use" else roles_as(kind)
-    take = cue.side == "take" or (cue.type == "transfer" and taking(found.cue_token))
+    take = cue.side == "take" or (cue.type == "transfer" and taking(found.cue_token, lexicon.words["taking"]))
     if not take:
         return cue.type, roles_as(cue.type)
     roles = roles_as("take")

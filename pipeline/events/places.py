@@ -62,12 +62,10 @@ class Places:
             return self._referent(token)
         return None
 
-    def in_phrase(self, token: Token, exclude: frozenset[int] = frozenset()) -> list[str]:
+    def in_phrase(self, token: Token) -> list[str]:
         """The countries of a noun phrase: its head, the heads joined to it ("Japan and the United
         States"), and their modifiers ("Russia's defence ministry"), but not its clauses."""
-        return _unique(
-            code for t in _phrase(token, exclude, with_of=True) if (code := self.of_token(t)) is not None
-        )
+        return _unique(code for t in _phrase(token) if (code := self.of_token(t)) is not None)
 
     def named(self, token: Token, modifiers: bool = False) -> list[str]:
         """The countries a phrase names itself: the head (and heads joined to it) or its possessor
@@ -110,18 +108,16 @@ def _subject(token: Token) -> bool:
     return token.dep_ in SUBJECTS
 
 
-def _phrase(token: Token, exclude: frozenset[int], with_of: bool) -> Iterator[Token]:
+def _phrase(token: Token) -> Iterator[Token]:
     """A noun phrase's tokens: its parts, and the object of 'of' ("the government of Japan")."""
     yield token
     for child in token.children:
-        if child.i in exclude:
-            continue
         if child.dep_ in PHRASE_PARTS:
-            yield from _phrase(child, exclude, with_of)
-        elif with_of and child.dep_ == "prep" and child.lower_ == "of":
+            yield from _phrase(child)
+        elif child.dep_ == "prep" and child.lower_ == "of":
             for obj in child.children:
-                if obj.dep_ == "pobj" and obj.i not in exclude:
-                    yield from _phrase(obj, exclude, with_of)
+                if obj.dep_ == "pobj":
+                    yield from _phrase(obj)
 
 
 def _code(m: Mention) -> str | None:

@@ -16,8 +16,6 @@ from pipeline.events.places import Places
 # "agreed to develop", "developed and tested", "attacked Kyiv, using drones", "is due to buy".
 SHARES_SUBJECT = frozenset({"xcomp", "conj", "advcl", "acomp"})
 OBJECTS = frozenset({"dobj", "dative"})
-# Verbs that make a transfer noun the receiving side: "took delivery of".
-TAKING = frozenset({"take", "receive", "accept", "await", "get"})
 # How a country hangs on a weapon's phrase when it names the weapon's owner or maker.
 OWNER_PARTS = frozenset({"amod", "compound", "poss", "nmod", "npadvmod", "conj"})
 # Entity types of a modifier that can name a noun cue's agent ("a Chinese test").
@@ -61,9 +59,9 @@ def fill(cue: Token, weapon: Token, frame: Frame, places: Places, weapon_tokens:
     return Roles(tuple(actors), tuple(counterparts), in_agent)
 
 
-def taking(cue: Token) -> bool:
+def taking(cue: Token, verbs: frozenset[str]) -> bool:
     """A transfer noun seen from the receiving side: "India took delivery of ..."."""
-    return cue.tag_ not in VERB_TAGS and cue.dep_ in OBJECTS and cue.head.lemma_.lower() in TAKING
+    return cue.tag_ not in VERB_TAGS and cue.dep_ in OBJECTS and cue.head.lemma_.lower() in verbs
 
 
 def _agent_token(cue: Token, weapons: Container[int]) -> Token | None:

@@ -9,7 +9,6 @@ from spacy.tokens import Token
 from pipeline.events.cues import CLAUSES, VERB_TAGS, keys
 from pipeline.events.lexicon import Cue, Lexicon
 
-NEGATIONS = frozenset({"not", "n't", "never", "no", "neither", "nor"})
 # The children of a word that can say how (or whether) it happens.
 MARKERS = frozenset({"aux", "auxpass", "neg", "mark", "det", "advmod", "acomp"})
 BE = frozenset({"be", "is", "are", "was", "were", "been", "'s", "'re", "am"})
@@ -32,7 +31,7 @@ def reading(cue_token: Token, cue: Cue, weapon: Token, lexicon: Lexicon) -> Read
     if cue.status != "-":
         found.add(cue.status)
     for child in weapon.children:
-        if child.dep_ == "det" and child.lower_ in NEGATIONS:
+        if child.dep_ == "det" and child.lower_ in lexicon.words["negations"]:
             found.negated = True
     token, up_by_conj = cue_token, False
     while True:
@@ -74,7 +73,7 @@ class _Found:
             self.inner = status
 
     def marker(self, child: Token, lexicon: Lexicon) -> None:
-        if child.lower_ in NEGATIONS and child.dep_ in ("neg", "det", "advmod"):
+        if child.lower_ in lexicon.words["negations"] and child.dep_ in ("neg", "det", "advmod"):
             self.negated |= not self.outside
         elif child.dep_ in ("aux", "mark", "acomp"):
             self.add(lexicon.status.get(child.lower_) or lexicon.status.get(child.lemma_.lower(), ""))
