@@ -18,7 +18,14 @@ from pipeline.events.status import Reading, reading
 from pipeline.records import Event, Mention
 
 # Which node of each pattern is the cue and which the weapon (patterns.json lists them in order).
-NODES = {"cue_governs_weapon": (0, 1), "weapon_participle": (1, 0), "cue_pronoun": (0, 1)}
+NODES = {
+    "cue_governs_weapon": (0, 1),
+    "weapon_participle": (1, 0),
+    "cue_pronoun": (0, 1),
+    "cue_beside_weapon": (1, 3),
+}
+# The rules whose cue governs the weapon, directly or through the verb the cue is the object of.
+GOVERNING = {"cue_governs_weapon": 0, "cue_beside_weapon": 1}
 # Types for which a sum of money in the sentence is the weapon's price.
 PRICED = frozenset({"transfer", "acquisition", "development"})
 
@@ -111,12 +118,14 @@ def _found(
     if index is None or span is None:
         return None
     root = span.root
-    if weapon_token.i != root.i or (rule == "cue_governs_weapon" and not reaches(cue_token, root, lexicon)):
+    top = cue_token.head if rule == "cue_beside_weapon" else cue_token
+    if weapon_token.i != root.i or (rule in GOVERNING and not reaches(top, root, lexicon)):
         return None
     if cue.side == "hit" and _struck(cue_token, root):
         return None
     tokens = frozenset(range(span.start, span.end))
-    return _Found(rule, cue_token, cue, weapons[index], root, tokens, distance(cue_token, root))
+    steps = distance(top, root) + GOVERNING.get(rule, 0)
+    return _Found(rule, cue_token, cue, weapons[index], root, tokens, steps)
 
 
 def _struck(cue_token: Token, weapon: Token) -> bool:
@@ -186,10 +195,20 @@ def _typed(found: _Found, places: Places, sentence: str, lexicon: Lexicon) -> tu
     take = cue.side == "take" or (cue.type == "transfer" and taking(found.cue_token, lexicon.words["taking"]))
     if not take:
         return cue.type, roles_as(cue.type)
-    roles = roles_as("take")
+    roles = _maker_supplies(roles_as("take"), found.weapon)
     if cue.type == "acquisition" and not roles.actors:
         return "acquisition", Roles(roles.counterparts, (), roles.weapon_in_agent)
     return "transfer", roles
+
+
+def _maker_supplies(roles: Roles, weapon: Mention) -> Roles:
+    """ "South Korea and Poland signed a contract for K2 tanks": of the parties to a purchase,
+    the one that makes the weapon (the gazetteer's origin) is the supplier."""
+    origin = weapon.attrs.get("origin")
+    if roles.actors or len(roles.counterparts) < 2 or origin not in roles.counterparts:
+        return roles
+    rest = tuple(c for c in roles.counterparts if c != origin)
+    return Roles((origin,), rest, roles.weapon_in_agent)
 
 
 def _platform(cue_token: Token, places: Places) -> bool:
@@ -200,7 +219,9 @@ def _platform(cue_token: Token, places: Places) -> bool:
 
 def _aimed(cue_token: Token, weapon: Token, lexicon: Lexicon) -> bool:
     """A launch at something ("at Kharkiv", "munitions against ISIL targets") is an attack."""
-    holders = [cue_token, weapon, weapon.head] if weapon.head.i != cue_token.i else [cue_token, weapon]
+    holders = [cue_token, weapon, *weapon.conjuncts]
+    if weapon.head.i != cue_token.i:
+        holders.append(weapon.head)
     return any(
         c.dep_ == "prep" and c.lower_ in lexicon.words["target_preps"] for h in holders for c in h.children
     )

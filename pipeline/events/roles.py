@@ -77,9 +77,12 @@ def _agent_token(cue: Token, weapons: Container[int]) -> Token | None:
         own = _own_agent(token, passive, raised)
         if own is not None or passive:
             return own
-        if token.dep_ == "pcomp" and token.head.dep_ == "prep" and token.head.head.i != token.head.i:
-            preposition, token = token.head, token.head.head
-            controller = _controller(token, weapons) if preposition.lower_ in ("of", "from") else None
+        # "after giving tanks", "accuse Pyongyang of supplying", "notified Congress of a sale".
+        through = token.dep_ == "pcomp" or (token.dep_ == "pobj" and token.head.lower_ in ("of", "for"))
+        if through and token.head.dep_ == "prep" and token.head.head.tag_ in VERB_TAGS:
+            verbal, preposition, token = token.dep_ == "pcomp", token.head, token.head.head
+            controls = verbal and preposition.lower_ in ("of", "from")
+            controller = _controller(token, weapons) if controls else None
         elif _shares_subject(token) and token.head.i != token.i:
             raised, controlled, token = token.dep_ == "xcomp", token.dep_ == "xcomp", token.head
             controller = _controller(token, weapons) if controlled else None
@@ -124,18 +127,20 @@ def _patients(cue: Token) -> list[Token]:
 
 def _prep_holders(cue: Token, weapon: Token) -> list[Token]:
     """The words whose prepositions speak of the event: the cue, the verbs it shares a subject
-    with ("approved the sale ... to Taiwan"), and the words down to the weapon ("the sale of
-    missiles to Taiwan")."""
+    with ("approved the sale ... to Taiwan"), the words down to the weapon ("the sale of
+    missiles to Taiwan"), and the weapons listed with it."""
     holders = [cue]
     above = cue
     while _shares_subject(above) and above.head.i != above.i:
         above = above.head
         holders.append(above)
     token = weapon
-    while token.i != cue.i and token.head.i != token.i:
+    while token.i not in (cue.i, cue.head.i) and token.head.i != token.i:
         holders.append(token)
         token = token.head
-    return holders
+    # "launched 35 drones and three missiles against Ukraine": a list shares its prepositions.
+    head = _phrase_head(weapon)
+    return holders + [c for c in head.conjuncts if c.i not in {h.i for h in holders}]
 
 
 def _owner(weapon: Token, cue: Token, places: Places, weapon_tokens: frozenset[int]) -> list[str]:

@@ -33,6 +33,11 @@ def reading(cue_token: Token, cue: Cue, weapon: Token, lexicon: Lexicon) -> Read
     for child in weapon.children:
         if child.dep_ == "det" and child.lower_ in lexicon.words["negations"]:
             found.negated = True
+    # "a proposed sale", "the approved purchase": a noun cue's own participle.
+    for child in cue_token.children:
+        said = lexicon.status.get(child.lemma_.lower(), "") if child.dep_ == "amod" else ""
+        if said in ("planned", "approved", "ongoing"):
+            found.add(said)
     token, up_by_conj = cue_token, False
     while True:
         if token is not cue_token and not up_by_conj:

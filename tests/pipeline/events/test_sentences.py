@@ -363,6 +363,22 @@ CASES: list[tuple[str, list[Want]]] = [
         "Officials in Seoul accuse Pyongyang of supplying artillery shells to Russia.",
         [want("transfer", "artillery shells", "PRK", "RUS", "claimed")],
     ),
+    (
+        "South Korea and Poland signed a contract for 180 K2 tanks worth $3.4 billion.",
+        [want("transfer", "K2", "KOR", "POL", "completed", quantity=180, value=(3.4e9, "USD"))],
+    ),
+    (
+        "The Biden administration notified Congress of a proposed $619 million sale of F-16 "
+        "munitions to Taiwan.",
+        [want("transfer", "F-16", "USA", "TWN", "planned", value=(6.19e8, "USD"))],
+    ),
+    (
+        "Russian forces launched 35 drones and three missiles against Ukraine overnight.",
+        [
+            want("use", "drones", "RUS", "UKR", "completed", quantity=35),
+            want("use", "missiles", "RUS", "UKR", "completed", quantity=3),
+        ],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
