@@ -8,6 +8,8 @@ from pipeline.events.lexicon import Cue, Lexicon
 
 VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 MODIFIERS = frozenset({"compound", "amod", "nmod", "poss"})
+# Labels that start a clause of its own: a date or a "not" there speaks of another action.
+CLAUSES = frozenset({"ROOT", "advcl", "ccomp", "relcl", "acl", "parataxis", "csubj"})
 
 
 def cue_of(token: Token, lexicon: Lexicon) -> Cue | None:
@@ -90,10 +92,6 @@ def cue_text(token: Token, cue: Cue, lexicon: Lexicon) -> str:
         if particle is not None:
             return f"{token.text} {particle.text}"
     return token.text
-
-
-# Labels that start a clause of its own: a date there dates another action.
-CLAUSES = frozenset({"ROOT", "advcl", "ccomp", "relcl", "acl", "parataxis", "csubj"})
 
 
 def same_clause(token: Token, cue: Token) -> bool:

@@ -27,20 +27,10 @@ def reading(cue_token: Token, cue: Cue, weapon: Token, lexicon: Lexicon) -> Read
     """Status from the innermost word that decides one (the cue's own, an auxiliary, a governing
     verb), else from the tense; a claim (said, according to) only turns a done or ongoing event
     into a claimed one: "said it will deploy" stays planned."""
-    found = _Found()
-    if cue.status != "-":
-        found.add(cue.status)
-    for child in weapon.children:
-        if child.dep_ == "det" and child.lower_ in lexicon.words["negations"]:
-            found.negated = True
-    # "a proposed sale", "the approved purchase": a noun cue's own participle.
-    for child in cue_token.children:
-        said = lexicon.status.get(child.lemma_.lower(), "") if child.dep_ == "amod" else ""
-        if said in ("planned", "approved", "ongoing"):
-            found.add(said)
+    found = _own_words(cue_token, cue, weapon, lexicon)
     token, up_by_conj = cue_token, False
     while True:
-        if token is not cue_token and not up_by_conj:
+        if token.i != cue_token.i and not up_by_conj:
             found.add(next((s for k in keys(token, lexicon) if (s := lexicon.status.get(k))), ""))
         for child in token.children:
             if child.dep_ in MARKERS:
@@ -55,6 +45,22 @@ def reading(cue_token: Token, cue: Cue, weapon: Token, lexicon: Lexicon) -> Read
     if any(t.lower_ in lexicon.words["claim_phrases"] for t in cue_token.sent):
         found.claimed = True
     return Reading(found.status(_tense(cue_token)), found.negated, found.hypothetical)
+
+
+def _own_words(cue_token: Token, cue: Cue, weapon: Token, lexicon: Lexicon) -> _Found:
+    """What the cue itself says ("offered"), its participle ("a proposed sale", "the approved
+    purchase") and the weapon's determiner ("no missiles")."""
+    found = _Found()
+    if cue.status != "-":
+        found.add(cue.status)
+    for child in weapon.children:
+        if child.dep_ == "det" and child.lower_ in lexicon.words["negations"]:
+            found.negated = True
+    for child in cue_token.children:
+        said = lexicon.status.get(child.lemma_.lower(), "") if child.dep_ == "amod" else ""
+        if said in ("planned", "approved", "ongoing"):
+            found.add(said)
+    return found
 
 
 class _Found:
