@@ -87,7 +87,11 @@ def _weapon_spans(doc: Doc, weapons: list[Mention]) -> tuple[dict[int, Span], di
     """Each weapon mention's tokens, and the mention each token belongs to. A class word beside a
     named system ("Rafale Marine jets", "its third aircraft carrier, the Fujian") is that
     system, not another weapon: it gets no span."""
-    spans = {i: span for i, m in enumerate(weapons) if (span := doc.char_span(m.start, m.end, "expand"))}
+    spans = {
+        i: span
+        for i, m in enumerate(weapons)
+        if (span := doc.char_span(m.start, m.end, alignment_mode="expand"))
+    }
     owner = {t: i for i, span in spans.items() for t in range(span.start, span.end)}
     for i, span in list(spans.items()):
         beside = [c for c in span.root.children if c.dep_ in ("compound", "nmod", "appos")]
@@ -161,7 +165,7 @@ def _event(
     read = reading(cue_token, found.cue, found.weapon_token, lexicon)
     if read.hypothetical:
         return None
-    kind, roles = _typed(found, places, sentence, lexicon)
+    kind, roles = _typed(found, places, lexicon)
     if roles.weapon_in_agent and (_platform(cue_token, places) or not (roles.actors or roles.counterparts)):
         return None
     # A participle with no country ("a missile launched from the sea") only describes the
@@ -175,7 +179,7 @@ def _event(
     return _record(doc_id, found, kind, roles, read, start, sentence, dates, lexicon)
 
 
-def _typed(found: _Found, places: Places, sentence: str, lexicon: Lexicon) -> tuple[str, Roles]:
+def _typed(found: _Found, places: Places, lexicon: Lexicon) -> tuple[str, Roles]:
     """The event's type and roles: a launch aimed at a target (or a country) is a use, without
     one a test unless the sentence speaks of an attack; munitions delivered against a target
     are used, not handed over; a purchase with a named supplier is a transfer."""
