@@ -81,10 +81,22 @@ class Places:
                 codes.append(code)
         return _unique(codes)
 
+    def _speaker_is_no_country(self, pronoun: Token) -> bool:
+        """ "Lockheed Martin said it will deliver": the pronoun is the speaker, a firm."""
+        clause = _clause_head(pronoun)
+        if clause.dep_ not in ("ccomp", "xcomp"):
+            return False
+        speaker = next((c for c in clause.head.children if c.dep_ in SUBJECTS), None)
+        return speaker is not None and not any(
+            t.i in self.country or t.i in self.person for t in _phrase(speaker)
+        )
+
     def _referent(self, token: Token) -> str | None:
         """The last country before `token` in its sentence or the two before it; a pronoun takes
         only a country that was a subject ("Ukraine said it ...")."""
         pronoun = token.pos_ == "PRON"
+        if pronoun and self._speaker_is_no_country(token):
+            return None
         earliest = self.sentence_of[token.i] - REFER_BACK
         at = bisect.bisect_left(self.country_tokens, token.i) - 1
         while at >= 0:
@@ -98,6 +110,12 @@ class Places:
                 return self.country[i]
             at -= 1
         return None
+
+
+def _clause_head(token: Token) -> Token:
+    while token.dep_ not in ("ccomp", "xcomp", "ROOT") and token.head.i != token.i:
+        token = token.head
+    return token
 
 
 def _subject(token: Token) -> bool:

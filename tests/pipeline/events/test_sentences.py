@@ -379,6 +379,13 @@ CASES: list[tuple[str, list[Want]]] = [
             want("use", "missiles", "RUS", "UKR", "completed", quantity=3),
         ],
     ),
+    (
+        "Poland has ordered more tanks. Lockheed Martin said it will deliver 32 F-35 jets to Poland in 2026.",
+        [
+            want("acquisition", "tanks", "POL", "", "completed"),
+            want("transfer", "F-35", "", "POL", "planned", quantity=32, when="2026"),
+        ],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
