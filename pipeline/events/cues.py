@@ -68,10 +68,16 @@ def reaches(cue: Token, weapon: Token, lexicon: Lexicon) -> bool:
             return False
         token = token.head
         # Another verb between them is another action ("supplied tanks but continues to turn
-        # down requests for missiles").
+        # down requests for missiles"); so is another cue ("ordered the deployment of missiles").
         if token.i != cue.i and token.tag_ in VERB_TAGS and token.dep_ != "prep":  # "including"
             return False
+        if token.i != cue.i and _blocks(token, lexicon):
+            return False
     return True
+
+
+def _blocks(token: Token, lexicon: Lexicon) -> bool:
+    return token.lemma_.lower() not in lexicon.words["see_through"] and cue_of(token, lexicon) is not None
 
 
 def distance(cue: Token, weapon: Token) -> int:

@@ -386,6 +386,14 @@ CASES: list[tuple[str, list[Want]]] = [
             want("transfer", "F-35", "", "POL", "planned", quantity=32, when="2026"),
         ],
     ),
+    (
+        "Putin ordered the deployment of Iskander missiles to Belarus.",
+        [want("deployment", "Iskander", "RUS", "BLR", None)],
+    ),
+    (
+        "India is set to receive the remaining S-400 squadrons from Russia by 2026.",
+        [want("transfer", "S-400", "RUS", "IND", "planned", when="2026")],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
