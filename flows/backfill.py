@@ -124,9 +124,9 @@ def backfill(
 
 
 def _load(settings: Settings, summary: RunSummary, articles: list[Article], failures: list[Failure]) -> None:
-    ((articles, failures, mentions),) = find_in_batches(None, settings, find_entities, [(articles, failures)])
-    stats = store(settings, summary.run_id, summary.pipeline_version, articles, mentions, failures)
-    summary.add_batch(stats.new, stats.changed, stats.unchanged, len(failures), stats.mentions)
+    ((articles, failures, found),) = find_in_batches(None, settings, find_entities, [(articles, failures)])
+    stats = store(settings, summary.run_id, summary.pipeline_version, articles, found, failures)
+    summary.add_batch(stats.new, stats.changed, stats.unchanged, len(failures), stats.mentions, stats.events)
     summary.fresh_articles += stats.fresh
     for failure in failures:
         get_run_logger().warning("article %s not loaded: %s", failure.url, failure.reason)

@@ -25,8 +25,7 @@ from warehouse.queries import top_entities
 from warehouse.review import mentions_per_label
 
 if TYPE_CHECKING:
-    import pyarrow as pa
-
+    from pipeline.findings import Findings
     from warehouse.load import LoadStats
 
 # Requests are bounded one by one (timeouts, a total deadline, retries); this bounds a whole batch.
@@ -76,16 +75,16 @@ def fetch(settings: Settings, entries: Sequence[FeedEntry]) -> tuple[list[Articl
 
 
 @task(name="find-entities", cache_policy=NO_CACHE)
-def find_entities(settings: Settings, articles: Sequence[Article]) -> pa.Table:
-    """People, countries and weapons in a batch of English articles (one nlp.pipe call), as the
-    table the writer loads."""
+def find_entities(settings: Settings, articles: Sequence[Article]) -> Findings:
+    """People, countries and weapons, and the weapon events, in a batch of English articles (one
+    nlp.pipe call), as the tables the writer loads."""
     # Imported here, not at the top: a run with nothing new to read never loads spaCy or pyarrow.
     from pipeline.entities import Extractor
-    from pipeline.mention_table import mention_table
+    from pipeline.findings import findings
 
     extractor = Extractor.from_settings(settings)
     english = [(a.article_id, a.text) for a in articles if a.status == "ok"]
-    return mention_table(m for _, found in extractor.extract(english) for m in found)
+    return findings(extractor.analyse(english))
 
 
 @task(name="load-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
@@ -94,15 +93,17 @@ def store(
     run_id: str,
     version: str,
     articles: Sequence[Article],
-    mentions: pa.Table,
+    found: Findings,
     failures: Sequence[Failure],
 ) -> LoadStats:
-    """Load a batch in one transaction: articles, mentions, entities, failures."""
+    """Load a batch in one transaction: articles, mentions, weapon events, entities, failures."""
     # Imported here, not at the top: a run with nothing new never needs pyarrow.
     from warehouse import load
 
     with db.open_warehouse(settings.db_path) as con:
-        return load.load_batch(con, run_id, version, articles, mentions, failures, settings.models_path)
+        return load.load_batch(
+            con, run_id, version, articles, found.mentions, failures, settings.models_path, found.events
+        )
 
 
 @flow(name="newsint-ingest", log_prints=False, flow_run_name=new_run_id)
@@ -126,9 +127,11 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
         todo = pending(settings)
         progress = Progress("newsint-ingest-progress", len(todo))
         fetched = fetched_while_loading(settings, todo, preload=runner is None)
-        for articles, failures, mentions in find_in_batches(runner, settings, find_entities, fetched):
-            stats = store(settings, summary.run_id, summary.pipeline_version, articles, mentions, failures)
-            summary.add_batch(stats.new, stats.changed, stats.unchanged, len(failures), stats.mentions)
+        for articles, failures, found in find_in_batches(runner, settings, find_entities, fetched):
+            stats = store(settings, summary.run_id, summary.pipeline_version, articles, found, failures)
+            summary.add_batch(
+                stats.new, stats.changed, stats.unchanged, len(failures), stats.mentions, stats.events
+            )
             summary.fresh_articles += stats.fresh
             for failure in failures:
                 logger.warning("article %s not loaded: %s", failure.url, failure.reason)

@@ -14,11 +14,12 @@ from flows.artifacts import Progress, publish_change_report
 from flows.ingest import batches
 from flows.lifecycle import new_run_id, tracked_run
 from pipeline.entities import Extractor
-from pipeline.mention_table import mention_table
+from pipeline.findings import findings
 from pipeline.reprocess import ChangeReport, diff_mentions
 from pipeline.settings import Settings, load_settings
 from warehouse import db, load
 from warehouse.review import article_mentions, article_texts, stale_articles, stored_versions
+from warehouse.verdicts import unmatched_count
 
 
 @dataclass
@@ -28,6 +29,7 @@ class ReprocessSummary:
     previous_versions: list[str] = field(default_factory=list)
     articles: int = 0
     mentions: int = 0
+    unmatched_verdicts: int = 0  # analysts' verdicts that found no mention afterwards
     report: ChangeReport = field(default_factory=ChangeReport)
 
 
@@ -35,18 +37,22 @@ class ReprocessSummary:
 def reextract(
     settings: Settings, run_id: str, version: str, article_ids: Sequence[str]
 ) -> tuple[ChangeReport, int]:
-    """New mentions for a batch of stored articles, swapped in one transaction; what changed."""
+    """New mentions and weapon events for a batch of stored articles, swapped in one transaction;
+    what changed."""
     with db.connect(settings.db_path, read_only=True) as con:
         texts = article_texts(con, article_ids)
         before = article_mentions(con, article_ids)
     extractor = Extractor.from_settings(settings)
-    after = dict(extractor.extract(texts))
+    parsed = list(extractor.analyse(texts))
     report = ChangeReport()
-    for article_id, mentions in after.items():
+    for article_id, mentions, _ in parsed:
         report.add(diff_mentions(before.get(article_id, []), mentions))
-    table = mention_table(m for found in after.values() for m in found)
+    found = findings(parsed)
+    ids = [article_id for article_id, _, _ in parsed]
     with db.open_warehouse(settings.db_path) as con:
-        written = load.replace_mentions(con, run_id, version, list(after), table, settings.models_path)
+        written = load.replace_mentions(
+            con, run_id, version, ids, found.mentions, settings.models_path, found.events
+        )
     return report, written
 
 
@@ -74,8 +80,12 @@ def reprocess(
             run.articles_changed = summary.report.articles_changed
             progress.advance(len(batch))
         summary.articles = summary.report.articles
+        with db.connect(settings.db_path, read_only=True) as con:
+            summary.unmatched_verdicts = unmatched_count(con)
 
-    publish_change_report(summary.report, summary.previous_versions, summary.pipeline_version)
+    publish_change_report(
+        summary.report, summary.previous_versions, summary.pipeline_version, summary.unmatched_verdicts
+    )
     logger.info(
         "reprocess %s: %d articles, %d with changes, in %.1f s",
         summary.run_id,

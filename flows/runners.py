@@ -22,10 +22,11 @@ from pipeline.records import Article, Failure
 from pipeline.settings import ConfigError, Settings
 
 if TYPE_CHECKING:
-    import pyarrow as pa
     from prefect_dask import DaskTaskRunner
 
-    Found: TypeAlias = pa.Table  # a batch's mentions (`pipeline.mention_table`)
+    from pipeline.findings import Findings
+
+    Found: TypeAlias = Findings  # a batch's mentions and weapon events
 
 Fetched = tuple[list[Article], list[Failure]]
 
@@ -129,7 +130,7 @@ def one_by_one(
     """After a batch failed (a crash, the task's timeout), each article alone: one page the
     parser cannot take must not hold back the rest. It is stored with status `entities_failed`
     and no mentions, its reason recorded once, so no later run tries it again; the others load."""
-    import pyarrow as pa
+    from pipeline.findings import concat
 
     log = get_run_logger()
     log.warning(
@@ -148,7 +149,7 @@ def one_by_one(
         else:
             kept.append(article)
     if tables:
-        return kept, failures, pa.concat_tables(tables)
+        return kept, failures, concat(tables)
     # Not one article parsed: asking for none tells a broken pipeline (a missing model raises
     # again, the run fails and its entries stay pending) from articles that each fail alone.
     return kept, failures, find(settings, [])

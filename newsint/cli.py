@@ -287,6 +287,10 @@ def reprocess(
             f"  {row['label']:8} added {row['added']}, removed {row['removed']}, "
             f"changed norm {row['changed_norm']}"
         )
+    if done.unmatched_verdicts:
+        typer.echo(
+            f"{done.unmatched_verdicts} verdicts no longer find their mention: see verdicts_unmatched."
+        )
 
 
 @app.command()

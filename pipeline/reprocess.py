@@ -83,8 +83,11 @@ def diff_mentions(old: Iterable[Mention], new: Iterable[Mention]) -> list[Change
     return sorted(changes, key=lambda c: (c.mention.start, c.mention.end, c.label))
 
 
-def report_markdown(report: ChangeReport, old_versions: Sequence[str], new_version: str) -> str:
-    """The change report: a table per label, then examples with their sentences."""
+def report_markdown(
+    report: ChangeReport, old_versions: Sequence[str], new_version: str, unmatched_verdicts: int = 0
+) -> str:
+    """The change report: a table per label, then examples with their sentences; and how many
+    analysts' verdicts found no mention to apply to afterwards."""
     was = ", ".join(f"`{v}`" for v in old_versions) or "none"
     lines = [
         "# Reprocessing: what changed\n",
@@ -96,6 +99,11 @@ def report_markdown(report: ChangeReport, old_versions: Sequence[str], new_versi
     lines += [
         f"| {r['label']} | {r['added']} | {r['removed']} | {r['changed_norm']} |" for r in report.rows()
     ]
+    if unmatched_verdicts:
+        lines.append(
+            f"\n**{unmatched_verdicts} verdicts no longer find their mention**: they are kept and listed"
+            " in the `verdicts_unmatched` view.\n"
+        )
     for (label, kind), changes in sorted(report.examples.items()):
         lines.append(f"\n## {label}: {kind.replace('_', ' ')} ({report.count(label, kind)})\n")
         lines += [f"- {_example(change)}" for change in changes]

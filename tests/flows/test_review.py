@@ -213,7 +213,7 @@ def test_verdicts_submitted_in_the_form_are_recorded_and_outlive_reprocessing(
     # A new pipeline version re-finds every mention: the verdicts find them again.
     models = edited_models(tmp_path, "weapons/systems.jsonl", OLD_ENTRY, NEW_ENTRY)
     done = reprocess(config=str(models_config(tmp_path, models)), db_path=str(db), everything=True)
-    assert done.articles == len(PAGES)
+    assert done.articles == len(PAGES) and done.unmatched_verdicts == 0
     assert _rows(db, "SELECT count(*) FROM verdicts_unmatched") == [(0,)]
     _assert_applied(db, dropped[5:], renamed[5:], new_norm)
     assert _mentions_of(db, _renorm(dropped_norm)) == after

@@ -133,7 +133,10 @@ def test_serve_without_a_server_starts_one_runs_the_schedule_and_cleans_up(tmp_p
     second: subprocess.Popen[str] | None = None
     try:
         first_output.wait_for(rf"Prefect UI: http://127\.0\.0\.1:{port}\b", 120, first)
-        counts = r"\d+ new, \d+ changed, \d+ failed articles; \d+ mentions; \d+ of 1 feeds failed"
+        counts = (
+            r"\d+ new, \d+ changed, \d+ failed articles; \d+ mentions; \d+ weapon events;"
+            r" \d+ of 1 feeds failed"
+        )
         first_output.wait_for(rf"ingest-fast run \w+: {counts}", 150, first)
         (server,) = servers_with(marker)
 

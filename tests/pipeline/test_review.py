@@ -86,3 +86,5 @@ def test_diff_counts_added_removed_and_changed_norms() -> None:
     assert "| WEAPON | 1 | 0 | 1 |" in text
     assert "Hwasong-18 (**Hwasong-18** → **Hwasong-18 ICBM**): Kim Jong Un watched the **Hwasong-18**" in text
     assert diff_mentions(old, old) == []
+    assert "verdicts_unmatched" not in text
+    assert "**2 verdicts no longer find their mention**" in report_markdown(report, ["old1"], "new2", 2)

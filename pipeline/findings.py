@@ -1,0 +1,38 @@
+"""What the NLP stage hands the warehouse writer for a batch: its mentions and weapon events as
+Arrow tables, built where the batch was parsed (see `pipeline.mention_table`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from pipeline.event_table import event_table
+from pipeline.mention_table import mention_table
+from pipeline.records import Event, Mention
+
+
+@dataclass(frozen=True)
+class Findings:
+    mentions: pa.Table
+    events: pa.Table
+
+
+def findings(parsed: Iterable[tuple[str, list[Mention], list[Event]]]) -> Findings:
+    """`Extractor.analyse` output as the two tables, read once."""
+    mentions: list[Mention] = []
+    events: list[Event] = []
+    for _, found, said in parsed:
+        mentions += found
+        events += said
+    return Findings(mention_table(mentions), event_table(events))
+
+
+def concat(parts: Sequence[Findings]) -> Findings:
+    """Several batches' findings as one, in order (an empty sequence gives empty tables)."""
+    if not parts:
+        return findings([])
+    return Findings(
+        pa.concat_tables([p.mentions for p in parts]), pa.concat_tables([p.events for p in parts])
+    )
