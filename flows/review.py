@@ -1,5 +1,5 @@
-"""The review flow: mentions put before an analyst in the Prefect UI's own form, their verdicts
-recorded in the warehouse, and what they say of the pipeline's precision published."""
+"""The review flow: mentions and weapon events put before an analyst in the Prefect UI's own form,
+their verdicts recorded in the warehouse, and what they say of the pipeline's precision published."""
 
 from __future__ import annotations
 
@@ -19,11 +19,14 @@ from prefect.runtime import flow_run
 
 from flows.ingest import batches
 from flows.lifecycle import new_run_id
+from pipeline.event_verdicts import EventItem, EventVerdict
 from pipeline.review_form import (
     NOT_JUDGED,
     Answer,
+    Item,
     batch_description,
     choices,
+    event_choices,
     field_name,
     item_evidence,
     item_title,
@@ -31,8 +34,15 @@ from pipeline.review_form import (
     verdicts_of,
 )
 from pipeline.settings import load_settings
-from pipeline.verdicts import QueueItem
+from pipeline.verdicts import Verdict
 from warehouse import db
+from warehouse.event_verdicts import (
+    check_event_verdicts,
+    event_precision_estimates,
+    record_event_verdicts,
+    review_event_queue,
+    unmatched_event_verdicts,
+)
 from warehouse.verdicts import (
     check_verdicts,
     precision_estimates,
@@ -51,6 +61,9 @@ REVIEWER_HELP = (
 NORM_HELP = "For *wrong norm*: the right norm; for *same entity as*: the other entity's norm{}."
 # Country norms are ISO 3166 alpha-3 codes: a correction must be one too.
 NORM_EXAMPLES = {"COUNTRY": " (a country's three-letter code, as GBR)"}
+ROLES_HELP = (
+    "For *wrong roles*: the right countries as three-letter codes, actors > counterparts (USA > TWN)."
+)
 
 
 class ReviewTimeout(RuntimeError):
@@ -84,14 +97,20 @@ def review(
     recent_runs: int = 3,
     timeout_seconds: int = 3600,
     seed: int | None = None,
+    event_low: int = 5,
+    event_sample: int = 5,
 ) -> ReviewSummary:
-    """Ask an analyst in the UI for a verdict on queued mentions, record them, publish precision."""
+    """Ask an analyst in the UI to judge queued mentions and events, record it, publish precision."""
     logger = get_run_logger()
     settings = load_settings(config, db_path=Path(db_path) if db_path else None)
     with db.open_warehouse(settings.db_path) as con:
-        queue = review_queue(con, recent_runs=recent_runs, new=new, low=low, sample=sample, seed=seed)
+        mentions = review_queue(con, recent_runs=recent_runs, new=new, low=low, sample=sample, seed=seed)
+        events = review_event_queue(con, low=event_low, sample=event_sample, seed=seed)
+    queue: list[Item] = [*mentions, *events]
     summary = ReviewSummary(flow_run.get_name() or new_run_id(), queued=len(queue))
-    logger.info("%d mentions to review in batches of %d", len(queue), batch_size)
+    logger.info(
+        "%d mentions and %d events to review in batches of %d", len(mentions), len(events), batch_size
+    )
     parts = list(batches(queue, max(batch_size, 1)))
     reviewer = _os_user()
     try:
@@ -116,7 +135,7 @@ def review(
 
 
 def _review_batch(
-    db_path: Path, items: Sequence[QueueItem], place: tuple[int, int], reviewer: str, timeout: int
+    db_path: Path, items: Sequence[Item], place: tuple[int, int], reviewer: str, timeout: int
 ) -> tuple[int, str, bool]:
     """Show one batch's form until its answers can all be recorded, then record them. Returns how
     many were, the reviewer named, and whether the analyst asked for the next batch."""
@@ -129,14 +148,18 @@ def _review_batch(
         submitted = pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=POLL_SECONDS)
         reviewer, answers = submitted.reviewer, _answers(submitted.model_dump(), items)
         verdicts, problems = verdicts_of(items, answers, reviewer)
+        on_mentions = [v for v in verdicts if isinstance(v, Verdict)]
+        on_events = [v for v in verdicts if isinstance(v, EventVerdict)]
         with db.open_warehouse(db_path) as con:
-            problems.update((e.item_id, e.problem) for e in check_verdicts(con, verdicts))
+            errors = [*check_verdicts(con, on_mentions), *check_event_verdicts(con, on_events)]
+            problems.update((e.item_id, e.problem) for e in errors)
             if not problems:
-                return record_verdicts(con, verdicts), reviewer, bool(getattr(submitted, "more", False))
+                recorded = record_verdicts(con, on_mentions) + record_event_verdicts(con, on_events)
+                return recorded, reviewer, bool(getattr(submitted, "more", False))
 
 
 def batch_form(
-    items: Sequence[QueueItem],
+    items: Sequence[Item],
     place: tuple[int, int],
     reviewer: str,
     answers: dict[str, Answer],
@@ -152,9 +175,9 @@ def batch_form(
     for position, item in enumerate(items, 1):
         answer = answers.get(field_name(item), Answer())
         fields[field_name(item)] = (
-            _answer_model(item.label),
+            _model_of(item),
             pydantic.Field(
-                _prefilled(item.label, answer),
+                _prefilled(item, answer),
                 title=item_title(position, item),
                 description=item_evidence(item, problems.get(item.item_id)),
             ),
@@ -179,26 +202,51 @@ def _answer_model(label: str) -> type[pydantic.BaseModel]:
     )
 
 
-def _prefilled(label: str, answer: Answer) -> pydantic.BaseModel:
-    choice = answer.choice if answer.choice in choices(label) else NOT_JUDGED
-    return _answer_model(label)(verdict=choice, norm=answer.text)
+@cache
+def _event_answer_model(type_: str, status: str) -> type[pydantic.BaseModel]:
+    """An event's fields: a select of the verdicts offered for its type and status, and roles."""
+    return pydantic.create_model(
+        f"{type_.title()}{status.title()}EventAnswer",
+        __config__=pydantic.ConfigDict(extra="forbid"),
+        verdict=(Literal[event_choices(type_, status)], pydantic.Field(NOT_JUDGED, title="Verdict")),  # type: ignore[valid-type]
+        roles=(str, pydantic.Field("", title="Roles", description=ROLES_HELP)),
+    )
 
 
-def _answers(given: dict[str, Any], items: Sequence[QueueItem]) -> dict[str, Answer]:
+def _model_of(item: Item) -> type[pydantic.BaseModel]:
+    if isinstance(item, EventItem):
+        return _event_answer_model(item.type, item.status)
+    return _answer_model(item.label)
+
+
+def _prefilled(item: Item, answer: Answer) -> pydantic.BaseModel:
+    if isinstance(item, EventItem):
+        offered = event_choices(item.type, item.status)
+        choice = answer.choice if answer.choice in offered else NOT_JUDGED
+        return _event_answer_model(item.type, item.status)(verdict=choice, roles=answer.text)
+    choice = answer.choice if answer.choice in choices(item.label) else NOT_JUDGED
+    return _answer_model(item.label)(verdict=choice, norm=answer.text)
+
+
+def _answers(given: dict[str, Any], items: Sequence[Item]) -> dict[str, Answer]:
+    """Each item's answer; a mention's text is its norm, an event's its roles."""
     out = {}
     for item in items:
         fields = given.get(field_name(item)) or {}
-        out[field_name(item)] = Answer(str(fields.get("verdict", NOT_JUDGED)), str(fields.get("norm", "")))
+        typed = fields.get("roles" if isinstance(item, EventItem) else "norm", "")
+        out[field_name(item)] = Answer(str(fields.get("verdict", NOT_JUDGED)), str(typed))
     return out
 
 
 def _publish_summary(db_path: Path, summary: ReviewSummary) -> int:
     """The review's summary artifact; returns the count of unmatched verdicts it shows."""
     with db.connect(db_path, read_only=True) as con:
-        estimates = precision_estimates(con)
+        estimates = [*precision_estimates(con), *event_precision_estimates(con)]
         unmatched = unmatched_count(con)
+        unmatched_events = len(unmatched_event_verdicts(con))
+    skipped = summary.queued - summary.recorded
     create_markdown_artifact(
-        summary_markdown(summary.recorded, summary.queued - summary.recorded, estimates, unmatched),
+        summary_markdown(summary.recorded, skipped, estimates, unmatched, unmatched_events),
         key=SUMMARY_KEY,
         description=f"Review {summary.run_id}: verdicts recorded and the precision they estimate",
     )

@@ -1,5 +1,5 @@
-"""`newsint review`: put extracted mentions before an analyst in the Prefect UI, and turn the
-verdicts into a patch of models/."""
+"""`newsint review`: put extracted mentions and weapon events before an analyst in the Prefect UI,
+and turn the verdicts on mentions into a patch of models/."""
 
 from __future__ import annotations
 
@@ -17,20 +17,24 @@ DbOption = Annotated[Path | None, typer.Option("--db", help="DuckDB file of the 
 @review_app.callback()
 def review(
     context: typer.Context,
-    batch: Annotated[int, typer.Option(min=1, help="Mentions per form.")] = 10,
+    batch: Annotated[int, typer.Option(min=1, help="Mentions and events per form.")] = 10,
     new: Annotated[int, typer.Option(min=0, help="Entities first seen in recent runs.")] = 10,
     low: Annotated[int, typer.Option(min=0, help="Least confident mentions.")] = 10,
     sample: Annotated[int, typer.Option(min=0, help="Mentions drawn at random (for precision).")] = 10,
+    event_low: Annotated[int, typer.Option(min=0, help="Least confident weapon events.")] = 5,
+    event_sample: Annotated[
+        int, typer.Option(min=0, help="Weapon events drawn at random (for precision per type).")
+    ] = 5,
     recent_runs: Annotated[int, typer.Option(min=1, help="Runs that count as recent.")] = 3,
     timeout: Annotated[int, typer.Option(min=1, help="Minutes to wait for each form.")] = 60,
     seed: Annotated[int | None, typer.Option(help="Draw the same random sample again.")] = None,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Judge extracted mentions in the Prefect UI's form; `review export` makes a models/ patch.
+    """Judge mentions and weapon events in the Prefect UI's form; `review export` makes a models/ patch.
 
     The run pauses with a form per batch: open the link printed here (or the run in the UI),
-    press Resume, judge each mention and submit. It stops after `--timeout` minutes without an
+    press Resume, judge each mention and event and submit. It stops after `--timeout` minutes without an
     answer; the verdicts of forms submitted before then stay recorded."""
     if context.invoked_subcommand is not None:
         return
@@ -56,26 +60,29 @@ def review(
                     recent_runs=recent_runs,
                     timeout_seconds=timeout * 60,
                     seed=seed,
+                    event_low=event_low,
+                    event_sample=event_sample,
                 )
             except ReviewTimeout as exc:
                 typer.echo(f"newsint: review stopped: {exc}", err=True)
                 raise typer.Exit(1) from None
     if done.queued == 0:
-        typer.echo("Nothing to review: every mention has a verdict.")
+        typer.echo("Nothing to review: every mention and event has a verdict.")
         return
     typer.echo(
-        f"Review {done.run_id}: {done.recorded} verdicts recorded of {done.queued} mentions queued; "
+        f"Review {done.run_id}: {done.recorded} verdicts recorded of {done.queued} items queued; "
         f"{done.unmatched} verdicts match no current mention."
     )
     _print_precision(settings.db_path)
 
 
 def _print_precision(db_path: Path) -> None:
+    from warehouse.event_verdicts import event_precision_estimates
     from warehouse.queries import open_reader
     from warehouse.verdicts import precision_estimates
 
     with open_reader(db_path) as con:
-        estimates = precision_estimates(con)
+        estimates = [*precision_estimates(con), *event_precision_estimates(con)]
     for e in estimates:
         typer.echo(f"  precision {e.by} {e.key:18} {e.estimate:.2f} (95% {e.low:.2f}-{e.high:.2f}, n={e.n})")
 

@@ -17,9 +17,10 @@ from pipeline.event_table import SCHEMA
 _INSERT = """
     INSERT INTO events BY NAME
     SELECT * FROM (
-        SELECT weapon_event_id(article_id, start_char, weapon_start, weapon_end, type) AS event_id,
-               *, ? AS pipeline_version, ? AS run_id
-        FROM batch_events
+        SELECT weapon_event_id(b.article_id, b.start_char, b.weapon_start, b.weapon_end, b.type) AS event_id,
+               b.*, ? AS pipeline_version, ? AS run_id,
+               mention_item_id(b.article_id, b.type, a.text, b.weapon_start, b.weapon_end) AS item_id
+        FROM batch_events b LEFT JOIN articles a USING (article_id)
     )
     QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY confidence DESC, end_char DESC) = 1
 """

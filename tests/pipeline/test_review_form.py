@@ -141,8 +141,12 @@ def test_summary_shows_each_estimate_with_its_interval_and_sample_size() -> None
     for by, key, correct, n in (("label", "WEAPON", 4, 5), ("method", "gazetteer", 3, 3)):
         interval = wilson_interval(correct, n)
         estimates.append(Precision(by, key, n, correct, interval.estimate, interval.low, interval.high))
-    text = summary_markdown(6, 24, estimates, 2)
-    assert "**6 verdicts recorded**, 24 mentions left" in text
+    interval = wilson_interval(1, 2)
+    estimates.append(Precision("event type", "test", 2, 1, interval.estimate, interval.low, interval.high))
+    text = summary_markdown(6, 24, estimates, 2, 5)
+    assert "**6 verdicts recorded**, 24 mentions and events left" in text
+    assert "| event type | test | 2 | 1 | 0.50 (" in text
+    assert "no current event matches: **5**" in text
     low, high = wilson_interval(4, 5).low, wilson_interval(4, 5).high
     assert f"| label | WEAPON | 5 | 4 | 0.80 ({low:.2f} – {high:.2f}) |" in text
     assert "| method | gazetteer | 3 | 3 | 1.00 (" in text
