@@ -12,7 +12,8 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from pipeline.records import Mention
+from pipeline.norms.countries import country_name
+from pipeline.records import Event, Mention
 from pipeline.review import (
     LABEL_COLUMNS,
     ReviewArticle,
@@ -31,7 +32,9 @@ LEGEND = (
     "Each sentence that names a person, country or weapon, once, in text order: every mention in "
     "bold, then in brackets its label and, where it differs from the text, → the name it stands "
     f"for (→ ? when none was found). ⚠ marks a confidence below {LOW_CONFIDENCE:.2f}, with how the "
-    "mention was found. Every mention's method and confidence are in the `mentions` table.\n"
+    "mention was found. Every mention's method and confidence are in the `mentions` table. Then "
+    "each weapon event the article reports: its type, weapon, who acted → the other side, status, "
+    "and the number of the sentence that says it.\n"
 )
 EMPTY = "# Evidence\n\nNo new or changed articles in this run.\n"
 
@@ -75,7 +78,9 @@ def article_evidence(article: ReviewArticle, max_bytes: int, country_names: Name
         return head + "No people, countries or weapons found.\n"
     entities = [f"- {line}\n" for line in entity_lines(article.mentions, country_names)]
     sentences = [f"1. {line}\n" for line in sentence_lines(article.mentions, country_names)]
-    return _fit(head, [*entities, "\n", *sentences], max_bytes)
+    events = [f"- {line}\n" for line in event_lines(article, country_names)]
+    said = ["\n**Weapon events:**\n\n", *events] if events else []
+    return _fit(head, [*entities, "\n", *sentences, *said], max_bytes)
 
 
 def entity_lines(mentions: Sequence[Mention], country_names: Names = None) -> list[str]:
@@ -94,11 +99,45 @@ def entity_lines(mentions: Sequence[Mention], country_names: Names = None) -> li
 
 def sentence_lines(mentions: Sequence[Mention], country_names: Names = None) -> list[str]:
     """Each sentence with mentions once, in text order, with all of its mentions marked."""
+    return [marked_line(sentence, group, country_names) for (_, sentence), group in _sentences(mentions)]
+
+
+def _sentences(mentions: Sequence[Mention]) -> list[tuple[tuple[int, str], list[Mention]]]:
+    """The mentions grouped by sentence ((start, sentence), mentions), in text order: the order,
+    and so the numbers, of `sentence_lines`."""
     by_sentence: dict[tuple[int, str], list[Mention]] = {}
     for m in mentions:
         by_sentence.setdefault((m.sentence_start, m.sentence), []).append(m)
-    ordered = sorted(by_sentence.items(), key=lambda item: item[0][0])
-    return [marked_line(sentence, group, country_names) for (_, sentence), group in ordered]
+    return sorted(by_sentence.items(), key=lambda item: item[0][0])
+
+
+def event_lines(article: ReviewArticle, country_names: Names = None) -> list[str]:
+    """One line per weapon event, in text order: type (negated ones said so), weapon, actors →
+    counterparts by name, status, what the sentence gives of quantity, value and date, and the
+    sentence: by its number in `sentence_lines`, or quoted when it is not among them."""
+    numbers = {key: n for n, (key, _) in enumerate(_sentences(article.mentions), 1)}
+    return [_event_line(e, numbers.get((e.start, e.sentence)), country_names) for e in article.events]
+
+
+def _event_line(event: Event, sentence: int | None, country_names: Names) -> str:
+    what = f"**{event.type}**" + (" **negated**" if event.negated else "")
+    facts = [f"{what} of {escape_md(event.weapon)}", _roles(event, country_names), event.status]
+    if event.quantity is not None:
+        facts.append(f"{event.quantity} units")
+    if event.value_amount is not None:
+        facts.append(f"{event.value_amount:,.0f} {escape_md(event.value_currency or '')}".strip())
+    if event.when:
+        facts.append(f"when {escape_md(event.when)}")
+    where = f"sentence {sentence}" if sentence else f"“{escape_md(event.sentence)}”"
+    return f"{' · '.join(facts)} ({where})"
+
+
+def _roles(event: Event, country_names: Names) -> str:
+    """'actors → counterparts' by display name, ? for a side nobody is named on."""
+    actors = " and ".join(escape_md(country_name(c, country_names)) for c in event.actors) or "?"
+    if not event.counterparts:
+        return actors
+    return f"{actors} → {' and '.join(escape_md(country_name(c, country_names)) for c in event.counterparts)}"
 
 
 def marked_line(sentence: str, mentions: Sequence[Mention], country_names: Names = None) -> str:
@@ -198,7 +237,8 @@ def _fit(head: str, lines: Sequence[str], max_bytes: int) -> str:
 
 
 def _cut(left: int) -> str:
-    return f"\n*{left} more lines of this article's evidence do not fit on a page: see `mentions`.*\n"
+    see = "see `mentions` and `events`"
+    return f"\n*{left} more lines of this article's evidence do not fit on a page: {see}.*\n"
 
 
 def _pack(sizes: Sequence[int], budget: int) -> list[range]:

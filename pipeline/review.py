@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pipeline.norms.countries import country_name
-from pipeline.records import Mention
+from pipeline.records import Event, Mention
 
 LABEL_COLUMNS = {"PERSON": "people", "COUNTRY": "countries", "WEAPON": "weapons"}
 # Markdown that can act mid-line: links, emphasis, code spans, strike-through, table cells.
@@ -26,8 +26,9 @@ _LINE_START_NUMBER = re.compile(r"^(\d+)([.)])")
 
 @dataclass(frozen=True)
 class ReviewArticle:
-    """An article as the review shows it, with its mentions in text order. The evidence is rendered
-    from this record alone: what else the review comes to show of an article is a field here."""
+    """An article as the review shows it, with its mentions and weapon events in text order. The
+    evidence is rendered from this record alone: what else the review comes to show of an article
+    is a field here."""
 
     article_id: str
     url: str
@@ -35,6 +36,7 @@ class ReviewArticle:
     site: str | None
     published_at: datetime | None
     mentions: tuple[Mention, ...]
+    events: tuple[Event, ...] = ()
 
 
 def escape_md(text: str) -> str:

@@ -7,13 +7,19 @@ from collections.abc import Sequence
 
 import duckdb
 
-from pipeline.records import Mention
+from pipeline.records import Event, Mention
 from pipeline.review import ReviewArticle
 from warehouse.db import stage_rows
 
 _MENTION_COLUMNS = (
     "article_id, start_char, end_char, text, label, norm, method, kind, confidence,"
     " sentence, sentence_start, attrs"
+)
+# In the order of pipeline.records.Event's fields.
+_EVENT_COLUMNS = (
+    "article_id, start_char, end_char, sentence, type, weapon, weapon_start, weapon_end, weapon_text,"
+    ' actors, counterparts, status, quantity, value_amount, value_currency, "when", negated, method, cue,'
+    " confidence"
 )
 
 
@@ -35,8 +41,23 @@ def article_mentions(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str])
     return found
 
 
+def article_events(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> dict[str, list[Event]]:
+    """The stored weapon events of each article (every id present, maybe with none), as extracted,
+    in text order."""
+    _ids(con, article_ids)
+    rows = con.execute(
+        f"SELECT {_EVENT_COLUMNS} FROM events WHERE article_id IN (SELECT article_id FROM wanted_ids)"
+        " ORDER BY article_id, start_char, weapon_start, type"
+    ).fetchall()
+    found: dict[str, list[Event]] = {article_id: [] for article_id in article_ids}
+    for r in rows:
+        found[r[0]].append(Event(*r[:9], tuple(r[9]), tuple(r[10]), *r[11:]))
+    return found
+
+
 def review_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> list[ReviewArticle]:
-    """Articles with their mentions, in the order given."""
+    """Articles with their mentions and weapon events, in the order given."""
+    events = article_events(con, article_ids)
     mentions = article_mentions(con, article_ids)
     rows = con.execute(
         "SELECT article_id, url, title, site, published_at FROM articles"
@@ -44,7 +65,7 @@ def review_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) 
     ).fetchall()
     by_id = {r[0]: r for r in rows}
     return [
-        ReviewArticle(r[0], r[1], r[2], r[3], r[4], tuple(mentions[r[0]]))
+        ReviewArticle(r[0], r[1], r[2], r[3], r[4], tuple(mentions[r[0]]), tuple(events[r[0]]))
         for r in (by_id[i] for i in article_ids if i in by_id)
     ]
 

@@ -6,11 +6,20 @@ from __future__ import annotations
 import json
 import random
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from flows.artifacts import EVIDENCE_PAGE_BYTES
-from pipeline.evidence import article_evidence, entity_lines, evidence_pages, marked_line, sentence_lines
-from pipeline.records import Mention
+from pipeline.evidence import (
+    article_evidence,
+    entity_lines,
+    event_lines,
+    evidence_pages,
+    marked_line,
+    sentence_lines,
+)
+from pipeline.records import Event, Mention
 from pipeline.review import ReviewArticle, escape_md, line_start_safe
 
 KEY = "newsint-ingest-evidence"
@@ -38,6 +47,44 @@ def mention(
     return Mention(
         "a1", at + start, at + start + len(text), text, label, norm, method, kind, confidence, sentence, at
     )
+
+
+def event(
+    sentence: str,
+    at: int,
+    type_: str,
+    weapon_text: str,
+    actors: tuple[str, ...],
+    counterparts: tuple[str, ...] = (),
+    **fields: Any,
+) -> Event:
+    """An event about the first `weapon_text` of `sentence`, which starts at `at` in the article;
+    completed and not negated unless `fields` say otherwise."""
+    start = at + sentence.index(weapon_text)
+    end = start + len(weapon_text)
+    plain = Event(
+        "a1",
+        at,
+        at + len(sentence),
+        sentence,
+        type_,
+        weapon_text,
+        start,
+        end,
+        weapon_text,
+        actors,
+        counterparts,
+        "completed",
+        None,
+        None,
+        None,
+        None,
+        False,
+        "rule",
+        "cue",
+        0.8,
+    )
+    return replace(plain, **fields)
 
 
 def unmarked(line: str) -> str:
@@ -156,7 +203,9 @@ def test_an_article_without_mentions_says_so() -> None:
 def _article(i: int, rng: random.Random, sentences: int) -> ReviewArticle:
     """An article of `sentences` sentences, with web text that grows when escaped and JSON-encoded."""
     words = ["the", "missile", "test", "officials", "said", "a|b", "[x](y)", "<b>", "naïve", "“quoted”", "\\"]
-    mentions, at = [], 0
+    mentions: list[Mention] = []
+    events: list[Event] = []
+    at = 0
     for _ in range(sentences):
         filler = " ".join(rng.choice(words) for _ in range(rng.randint(5, 40)))
         sentence = f"Kim Jong Un told Japan {filler} about the Hwasong-18."
@@ -165,8 +214,11 @@ def _article(i: int, rng: random.Random, sentences: int) -> ReviewArticle:
             mention(sentence, "Japan", "COUNTRY", "JPN", at=at),
             mention(sentence, "Hwasong-18", "WEAPON", "Hwasong-18", at=at, method="pattern", kind=None),
         ]
+        events.append(event(sentence, at, "test", "Hwasong-18", ("PRK",), when=rng.choice(words)))
         at += len(sentence) + 1
-    return ReviewArticle(f"a{i}", f"https://news.example/{i}", f"Story {i}", "Wire", AT, tuple(mentions))
+    return ReviewArticle(
+        f"a{i}", f"https://news.example/{i}", f"Story {i}", "Wire", AT, tuple(mentions), tuple(events)
+    )
 
 
 def test_a_500_article_run_splits_into_pages_under_the_limit() -> None:
@@ -189,7 +241,9 @@ def test_a_500_article_run_splits_into_pages_under_the_limit() -> None:
 def test_an_article_larger_than_a_page_is_cut_to_fit() -> None:
     rng = random.Random(3)
     big = _article(1, rng, 200)
-    big = ReviewArticle(big.article_id, big.url, "x" * 10_000, big.site, big.published_at, big.mentions)
+    big = ReviewArticle(
+        big.article_id, big.url, "x" * 10_000, big.site, big.published_at, big.mentions, big.events
+    )
     articles = [_article(0, rng, 3), big, _article(2, rng, 3)]
     pages = evidence_pages(articles, KEY, 20_000)
     assert len(pages) == 3 and all(len(json.dumps(page)) <= 20_000 for _, page in pages)
@@ -197,3 +251,49 @@ def test_an_article_larger_than_a_page_is_cut_to_fit() -> None:
     assert [int(n) for n in re.findall(r"\]\(https://news\.example/(\d+)\)", text)] == [0, 1, 2]
     assert re.search(r"\*\d+ more lines of this article's evidence do not fit on a page", pages[1][1])
     assert "x" * 300 + "…" in text and "x" * 301 not in text  # a junk title is shortened
+
+
+def test_each_event_is_a_line_naming_its_sentence_by_number() -> None:
+    first = "North Korea did not test a Hwasong-18 on Sunday."
+    second = "The United States approved the sale of 60 Harpoon missiles to Taiwan in 2024."
+    unnamed = "The [deal] was | signed."
+    at = len(first) + 1
+    mentions = (
+        mention(first, "North Korea", "COUNTRY", "PRK"),
+        mention(first, "Hwasong-18", "WEAPON", "Hwasong-18"),
+        mention(second, "United States", "COUNTRY", "USA", at=at),
+        mention(second, "Harpoon", "WEAPON", "Harpoon", at=at),
+        mention(second, "Taiwan", "COUNTRY", "TWN", at=at),
+    )
+    events = (
+        event(first, 0, "test", "Hwasong-18", ("PRK",), negated=True),
+        event(
+            second,
+            at,
+            "transfer",
+            "Harpoon",
+            ("USA",),
+            ("TWN",),
+            status="approved",
+            quantity=60,
+            value_amount=1.1e9,
+            value_currency="USD",
+            when="2024",
+        ),
+        event(unnamed, 500, "transfer", "deal", ()),
+    )
+    article = ReviewArticle("a1", "https://x.example/a", "T", "S", AT, mentions, events)
+    lines = event_lines(article, {"PRK": "N. Korea"})
+    assert lines[0] == "**test** **negated** of Hwasong-18 · N. Korea · completed (sentence 1)"
+    assert lines[1] == (
+        "**transfer** of Harpoon · United States → Taiwan · approved · 60 units · 1,100,000,000 USD"
+        " · when 2024 (sentence 2)"
+    )
+    # A sentence the numbered list does not hold is quoted, escaped.
+    assert lines[2] == f"**transfer** of deal · ? · completed (“{escape_md(unnamed)}”)"
+    block = article_evidence(article, 10_000, {"PRK": "N. Korea"})
+    assert block.index("1. ") < block.index("**Weapon events:**") < block.index(f"- {lines[0]}")
+    assert event_lines(ReviewArticle("a1", "u", None, None, None, mentions), None) == []
+    assert "Weapon events" not in article_evidence(
+        ReviewArticle("a1", "u", None, None, None, mentions), 10_000
+    )

@@ -26,6 +26,7 @@ from tests.warehouse.weapon_stories import (
 )
 from warehouse.db import open_warehouse
 from warehouse.load import load_batch, replace_mentions
+from warehouse.review import review_articles
 
 
 def _rows(db: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
@@ -239,3 +240,13 @@ def test_event_views_are_documented_in_sql(tmp_path: Path) -> None:
         )
     assert table and "evidence" in table
     assert all(views[v] for v in ("event_reports", "arms_transfers", "weapon_tests", "weapon_activity"))
+
+
+def test_the_review_reads_each_article_with_its_events_as_extracted(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    load(db, STORIES)
+    with duckdb.connect(str(db), read_only=True) as con:
+        articles = review_articles(con, ["t2", "k1", "none"])
+    assert [a.article_id for a in articles] == ["t2", "k1"]
+    # Every event, the negated and the denied ones too: the evidence says what was extracted.
+    assert [a.events for a in articles] == [tuple(HARPOON_DELIVERY.said), tuple(LAUNCH.said)]
