@@ -1,5 +1,6 @@
 """The review flow under a real Prefect server: it pauses with its form, takes the verdicts the
-UI would send to the resume endpoint, records them, and they still hold after reprocessing."""
+UI would send to the resume endpoint, records them, and they still hold after reprocessing; weapon
+events are judged in the same form and the event views follow."""
 
 from __future__ import annotations
 
@@ -155,7 +156,11 @@ def _mentions_of(db: Path, norm: str) -> int:
 def test_verdicts_submitted_in_the_form_are_recorded_and_outlive_reprocessing(
     db: Path, tmp_path: Path
 ) -> None:
-    started = Started(lambda: review(db_path=str(db), batch_size=50, new=3, low=3, sample=4, seed=7))
+    started = Started(
+        lambda: review(
+            db_path=str(db), batch_size=50, new=3, low=3, sample=4, seed=7, event_low=0, event_sample=0
+        )
+    )
     run = _paused()
     schema, description = _form(run)
     items = _items(schema)
@@ -242,6 +247,66 @@ def _assert_applied(db: Path, dropped: str, renamed: str, new_norm: str) -> None
     assert _rows(db, "SELECT DISTINCT norm FROM mentions_reviewed WHERE item_id = ?", [renamed]) == [
         (new_norm,)
     ]
+
+
+def _event_reports(db: Path) -> int:
+    """Reports the arms_transfers and weapon_tests views count."""
+    ((count,),) = _rows(
+        db,
+        "SELECT (SELECT coalesce(sum(reports), 0) FROM arms_transfers)"
+        " + (SELECT coalesce(sum(reports), 0) FROM weapon_tests)",
+    )
+    return int(count)
+
+
+def test_an_event_judged_in_the_form_changes_the_event_views(db: Path) -> None:
+    counted = _rows(
+        db,
+        "SELECT item_id FROM events WHERE NOT negated AND (type IN ('transfer', 'acquisition')"
+        " OR type = 'test' AND status IN ('ongoing', 'completed', 'claimed')) ORDER BY item_id",
+    )
+    assert counted, "the sample articles report a transfer or a test"
+    started = Started(
+        lambda: review(
+            db_path=str(db), batch_size=50, new=0, low=0, sample=0, seed=7, event_low=0, event_sample=50
+        )
+    )
+    run = _paused()
+    schema, description = _form(run)
+    items = _items(schema)
+    assert set(items) == {f"item_{i}" for (i,) in _rows(db, "SELECT DISTINCT item_id FROM events")}
+    assert f"({len(items)} events)" in description
+    judged = f"item_{counted[0][0]}"
+    assert items[judged]["title"].endswith(" event)") and "**" in items[judged]["evidence"]
+    assert "drawn at random" in items[judged]["evidence"]
+    before = _event_reports(db)
+
+    # Wrong roles without the roles are sent back, with the reason at the item.
+    values = _filled(schema)
+    values["reviewer"] = "analyst"
+    values[judged] = {"verdict": "wrong roles (type them: actors > counterparts)", "roles": ""}
+    _resume(run, values)
+    again = _paused(after=1)
+    schema, _ = _form(again)
+    assert "Not recorded: wrong roles needs the countries" in schema["properties"][judged]["description"]
+    assert _rows(db, "SELECT count(*) FROM event_verdicts") == [(0,)]
+
+    values = _filled(schema)
+    values[judged] = {"verdict": "wrong type: development", "roles": ""}
+    _resume(again, values)
+    summary = started.join()
+    assert started.error is None, started.error
+    assert summary.recorded == 1 and summary.queued == len(items)
+    assert _rows(db, "SELECT item_id, verdict, correction, reviewer, queue FROM event_verdicts") == [
+        (judged[5:], "wrong_type", "development", "analyst", "sample")
+    ]
+    # Counted as a development now: neither a transfer nor a test.
+    assert _event_reports(db) < before
+    assert _rows(db, "SELECT DISTINCT type FROM events_reviewed WHERE item_id = ?", [judged[5:]]) == [
+        ("development",)
+    ]
+    artifact = run_artifacts(run.id)["newsint-review-summary"]
+    assert "| event type |" in artifact.data
 
 
 def test_a_form_nobody_submits_stops_the_review_with_its_reason(db: Path) -> None:
