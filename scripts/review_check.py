@@ -150,7 +150,7 @@ def check(work: Path, browser: str, driver_path: str, shots: Path | None) -> str
         if ingest.returncode != 0:
             raise RuntimeError(f"sample run failed:\n{ingest.stdout[-2000:]}\n{ingest.stderr[-2000:]}")
         command = [str(BIN / "newsint"), "review", "--db", str(db), "--batch", "5", "--timeout", "10"]
-        command += ["--new", "2", "--low", "1", "--sample", "2"]
+        command += ["--new", "2", "--low", "1", "--sample", "2", "--event-low", "0", "--event-sample", "0"]
         review = subprocess.Popen(
             command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
