@@ -114,9 +114,15 @@ def _sentences(mentions: Sequence[Mention]) -> list[tuple[tuple[int, str], list[
 def event_lines(article: ReviewArticle, country_names: Names = None) -> list[str]:
     """One line per weapon event, in text order: type (negated ones said so), weapon, actors →
     counterparts by name, status, what the sentence gives of quantity, value and date, and the
-    sentence: by its number in `sentence_lines`, or quoted when it is not among them."""
-    numbers = {key: n for n, (key, _) in enumerate(_sentences(article.mentions), 1)}
-    return [_event_line(e, numbers.get((e.start, e.sentence)), country_names) for e in article.events]
+    sentence: the number in `sentence_lines` of the one holding its weapon (the event's own
+    sentence may be split otherwise), or quoted when none holds it."""
+    spans = [(start, start + len(sentence)) for (start, sentence), _ in _sentences(article.mentions)]
+    return [_event_line(e, _holding(spans, e.weapon_start), country_names) for e in article.events]
+
+
+def _holding(spans: Sequence[tuple[int, int]], at: int) -> int | None:
+    """The number (from 1) of the span holding offset `at`, if one does."""
+    return next((n for n, (start, end) in enumerate(spans, 1) if start <= at < end), None)
 
 
 def _event_line(event: Event, sentence: int | None, country_names: Names) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from uuid import UUID
@@ -78,6 +79,11 @@ def test_ingest_publishes_review_artifacts_with_stable_keys(prefect_harness: Non
             " WHERE a.url = ?",
             [url],
         ).fetchall()
+        events = con.execute(
+            "SELECT e.type FROM events e JOIN articles a USING (article_id) WHERE a.url = ?"
+            " ORDER BY e.start_char, e.weapon_start, e.type",
+            [url],
+        ).fetchall()
 
     rows = json.loads(artifacts["newsint-ingest-articles"].data)
     assert len(rows) == summary.articles_new  # the first run: every article is new
@@ -104,6 +110,10 @@ def test_ingest_publishes_review_artifacts_with_stable_keys(prefect_harness: Non
     assert known.count("\n1. ") == sentence_count  # each sentence once
     assert "**Kim** *\\[PERSON → Kim Jong Un\\]*" in known  # the short form, resolved
     assert "**Hwasong-18** *\\[WEAPON\\]*" in known  # the mention marked in its sentence
+    assert events, "the known article reports a weapon event"
+    said = known.split("\n**Weapon events:**\n\n")[1].split("\n\n")[0].splitlines()
+    assert [line.split("**")[1] for line in said] == [t for (t,) in events]  # one line each, in order
+    assert all(re.search(r"\(sentence \d+\)$", line) for line in said), said  # by its numbered sentence
 
     measures = {r["measure"]: r["value"] for r in json.loads(artifacts["newsint-run-summary"].data)}
     assert measures["articles_new"] == summary.articles_new

@@ -281,6 +281,8 @@ def test_each_event_is_a_line_naming_its_sentence_by_number() -> None:
             when="2024",
         ),
         event(unnamed, 500, "transfer", "deal", ()),
+        # Segmented otherwise than the mentions' sentence: named by the one holding its weapon.
+        event(f"So. {second}", at - 4, "deployment", "Harpoon", ("USA",)),
     )
     article = ReviewArticle("a1", "https://x.example/a", "T", "S", AT, mentions, events)
     lines = event_lines(article, {"PRK": "N. Korea"})
@@ -291,6 +293,7 @@ def test_each_event_is_a_line_naming_its_sentence_by_number() -> None:
     )
     # A sentence the numbered list does not hold is quoted, escaped.
     assert lines[2] == f"**transfer** of deal · ? · completed (“{escape_md(unnamed)}”)"
+    assert lines[3] == "**deployment** of Harpoon · United States · completed (sentence 2)"
     block = article_evidence(article, 10_000, {"PRK": "N. Korea"})
     assert block.index("1. ") < block.index("**Weapon events:**") < block.index(f"- {lines[0]}")
     assert event_lines(ReviewArticle("a1", "u", None, None, None, mentions), None) == []
