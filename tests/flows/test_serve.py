@@ -88,7 +88,9 @@ def test_serve_schedules_each_group_and_stops_cleanly(prefect_harness: None, tmp
 
         # A served review pauses for its form; the form's answer ends it.
         review = run_deployment(
-            "newsint-review/review", timeout=0, parameters={"new": 1, "low": 1, "sample": 1}
+            "newsint-review/review",
+            timeout=0,
+            parameters={"new": 1, "low": 1, "sample": 1, "event_low": 1, "event_sample": 1},
         )
         _wait_for_state(review.id, StateType.PAUSED)
         with get_client(sync_client=True) as client:
