@@ -76,11 +76,15 @@ def publish_review(db_path: Path, article_ids: Sequence[str], prefix: str, model
 
 
 def publish_change_report(
-    report: ChangeReport, old_versions: Sequence[str], new_version: str, unmatched_verdicts: int = 0
+    report: ChangeReport,
+    old_versions: Sequence[str],
+    new_version: str,
+    unmatched_verdicts: int = 0,
+    unmatched_event_verdicts: int = 0,
 ) -> None:
     """Per label, mentions added, removed and changed norm, with examples: review before trusting."""
     create_markdown_artifact(
-        report_markdown(report, old_versions, new_version, unmatched_verdicts),
+        report_markdown(report, old_versions, new_version, unmatched_verdicts, unmatched_event_verdicts),
         key="newsint-reprocess-changes",
         description=f"What re-running pipeline {new_version} changed",
     )

@@ -18,6 +18,7 @@ from pipeline.findings import findings
 from pipeline.reprocess import ChangeReport, diff_mentions
 from pipeline.settings import Settings, load_settings
 from warehouse import db, load
+from warehouse.event_verdicts import unmatched_event_verdicts
 from warehouse.review import article_mentions, article_texts, stale_articles, stored_versions
 from warehouse.verdicts import unmatched_count
 
@@ -30,6 +31,7 @@ class ReprocessSummary:
     articles: int = 0
     mentions: int = 0
     unmatched_verdicts: int = 0  # analysts' verdicts that found no mention afterwards
+    unmatched_event_verdicts: int = 0  # and those that found no weapon event
     report: ChangeReport = field(default_factory=ChangeReport)
 
 
@@ -82,9 +84,14 @@ def reprocess(
         summary.articles = summary.report.articles
         with db.connect(settings.db_path, read_only=True) as con:
             summary.unmatched_verdicts = unmatched_count(con)
+            summary.unmatched_event_verdicts = len(unmatched_event_verdicts(con))
 
     publish_change_report(
-        summary.report, summary.previous_versions, summary.pipeline_version, summary.unmatched_verdicts
+        summary.report,
+        summary.previous_versions,
+        summary.pipeline_version,
+        summary.unmatched_verdicts,
+        summary.unmatched_event_verdicts,
     )
     logger.info(
         "reprocess %s: %d articles, %d with changes, in %.1f s",

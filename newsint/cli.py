@@ -291,6 +291,11 @@ def reprocess(
         typer.echo(
             f"{done.unmatched_verdicts} verdicts no longer find their mention: see verdicts_unmatched."
         )
+    if done.unmatched_event_verdicts:
+        typer.echo(
+            f"{done.unmatched_event_verdicts} verdicts no longer find their weapon event:"
+            " see event_verdicts_unmatched."
+        )
 
 
 @app.command()

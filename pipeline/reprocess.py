@@ -84,10 +84,14 @@ def diff_mentions(old: Iterable[Mention], new: Iterable[Mention]) -> list[Change
 
 
 def report_markdown(
-    report: ChangeReport, old_versions: Sequence[str], new_version: str, unmatched_verdicts: int = 0
+    report: ChangeReport,
+    old_versions: Sequence[str],
+    new_version: str,
+    unmatched_verdicts: int = 0,
+    unmatched_event_verdicts: int = 0,
 ) -> str:
     """The change report: a table per label, then examples with their sentences; and how many
-    analysts' verdicts found no mention to apply to afterwards."""
+    analysts' verdicts found no mention, or no weapon event, to apply to afterwards."""
     was = ", ".join(f"`{v}`" for v in old_versions) or "none"
     lines = [
         "# Reprocessing: what changed\n",
@@ -103,6 +107,11 @@ def report_markdown(
         lines.append(
             f"\n**{unmatched_verdicts} verdicts no longer find their mention**: they are kept and listed"
             " in the `verdicts_unmatched` view.\n"
+        )
+    if unmatched_event_verdicts:
+        lines.append(
+            f"\n**{unmatched_event_verdicts} verdicts no longer find their weapon event**: they are kept"
+            " and listed in the `event_verdicts_unmatched` view.\n"
         )
     for (label, kind), changes in sorted(report.examples.items()):
         lines.append(f"\n## {label}: {kind.replace('_', ' ')} ({report.count(label, kind)})\n")

@@ -301,12 +301,21 @@ def test_an_event_judged_in_the_form_changes_the_event_views(db: Path) -> None:
         (judged[5:], "wrong_type", "development", "analyst", "sample")
     ]
     # Counted as a development now: neither a transfer nor a test.
-    assert _event_reports(db) < before
+    after = _event_reports(db)
+    assert after < before
     assert _rows(db, "SELECT DISTINCT type FROM events_reviewed WHERE item_id = ?", [judged[5:]]) == [
         ("development",)
     ]
     artifact = run_artifacts(run.id)["newsint-review-summary"]
     assert "| event type |" in artifact.data
+
+    # Extracted again, the event carries the same anchor: the verdict still applies.
+    done = reprocess(db_path=str(db), everything=True)
+    assert done.articles == len(PAGES) and done.unmatched_event_verdicts == 0
+    assert _rows(db, "SELECT DISTINCT type FROM events_reviewed WHERE item_id = ?", [judged[5:]]) == [
+        ("development",)
+    ]
+    assert _event_reports(db) == after
 
 
 def test_a_form_nobody_submits_stops_the_review_with_its_reason(db: Path) -> None:

@@ -88,3 +88,7 @@ def test_diff_counts_added_removed_and_changed_norms() -> None:
     assert diff_mentions(old, old) == []
     assert "verdicts_unmatched" not in text
     assert "**2 verdicts no longer find their mention**" in report_markdown(report, ["old1"], "new2", 2)
+    assert "event_verdicts_unmatched" not in report_markdown(report, ["old1"], "new2", 2)
+    on_events = report_markdown(report, ["old1"], "new2", 0, 3)
+    assert "**3 verdicts no longer find their weapon event**" in on_events
+    assert "`event_verdicts_unmatched`" in on_events and "their mention" not in on_events
