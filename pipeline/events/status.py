@@ -72,7 +72,10 @@ class _Found:
         self.outside = False  # past the cue's own clause
 
     def add(self, status: str) -> None:
-        if status == "negated":
+        if "," in status:  # "refused to sell": not done, and it was a plan; both in its clause only
+            for one in status.split(",") if not self.outside else ():
+                self.add(one)
+        elif status == "negated":
             self.negated |= not self.outside
         elif status == "hypothetical":
             self.hypothetical = True

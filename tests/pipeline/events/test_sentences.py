@@ -394,6 +394,30 @@ CASES: list[tuple[str, list[Want]]] = [
         "India is set to receive the remaining S-400 squadrons from Russia by 2026.",
         [want("transfer", "S-400", "RUS", "IND", "planned", when="2026")],
     ),
+    (
+        "Germany and France signed a pact on Monday. The two countries will jointly develop a new "
+        "main battle tank.",
+        [want("development", "battle tank", "DEU FRA", "", "planned")],
+    ),
+    (
+        "Russia sent warships near Japan's coast on Tuesday.",
+        [want("deployment", "warships", "RUS", "", "completed")],
+    ),
+    (  # a participle before the weapon describes it: no development by Iran
+        "Russia launched Iranian-designed drones at Odesa overnight.",
+        [want("use", "drones", "RUS", "", "completed")],
+    ),
+    (
+        "Sweden refused to export Gripen jets to Colombia.",
+        [want("transfer", "Gripen", "SWE", "COL", "planned", negated=True)],
+    ),
+    (
+        "Israel said it intercepted 20 drones launched by Iran overnight.",
+        [
+            want("interception", "drones", "ISR", "IRN", "claimed", quantity=20),
+            want("use", "drones", "IRN", "", "claimed"),
+        ],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
