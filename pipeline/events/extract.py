@@ -181,7 +181,12 @@ def _event(
     if read.hypothetical:
         return None
     kind, roles = _typed(found, places, lexicon)
-    if roles.weapon_in_agent and (_platform(cue_token, places) or not (roles.actors or roles.counterparts)):
+    platform = _platform(cue_token, places) if roles.weapon_in_agent else None
+    if platform is not None and kind == "interception":
+        # "its J-10C jets shot down Indian Rafales": the interceptor too, against the target's owner.
+        target = fill(cue_token, platform, lexicon.frames[kind], places, frozenset([platform.i]))
+        roles = Roles(roles.actors, target.counterparts, roles.weapon_in_agent)
+    elif roles.weapon_in_agent and (platform is not None or not (roles.actors or roles.counterparts)):
         return None
     # A participle with no country ("a missile launched from the sea") only describes the
     # weapon; a pronoun with none is too weak a guess.
@@ -237,10 +242,10 @@ def _maker_supplies(roles: Roles, weapon: Mention) -> Roles:
     return Roles((origin,), rest, roles.weapon_in_agent)
 
 
-def _platform(cue_token: Token, places: Places) -> bool:
-    """A weapon subject that acts on another weapon ("destroyers fired interceptors") is the
-    platform; the event is about the object."""
-    return any(c.dep_ == "dobj" and c.i in places.weapons for c in cue_token.children)
+def _platform(cue_token: Token, places: Places) -> Token | None:
+    """The weapon a weapon subject acts on ("destroyers fired interceptors"): the subject is the
+    platform and the event is about the object, but for an interception, which has both."""
+    return next((c for c in cue_token.children if c.dep_ == "dobj" and c.i in places.weapons), None)
 
 
 def _aimed(cue_token: Token, weapon: Token, lexicon: Lexicon) -> bool:

@@ -147,7 +147,9 @@ def _clause_head(token: Token) -> Token:
 def _subject(token: Token) -> bool:
     """A subject, one of several ("Japan and the US"), or a subject's owner ("Russia's
     defence ministry")."""
-    if token.dep_ in ("conj", "poss"):
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+    if token.dep_ == "poss":
         token = token.head
     return token.dep_ in SUBJECTS
 

@@ -38,7 +38,9 @@ def fill(cue: Token, weapon: Token, frame: Frame, places: Places, weapon_tokens:
         agent_token = None
     in_agent = agent_token is not None and _under(weapon, agent_token)
     if agent_token is not None:
-        found[frame.agent] += places.in_phrase(agent_token)
+        # "its Arrow 3 interceptors and U.S. fighter jets shot down ...": each its own country.
+        own = _holder(weapon, places) if in_agent else []
+        found[frame.agent] += own or places.in_phrase(agent_token)
     for patient in _patients(cue):
         # "fired a missile ..., its first launch": an object that names the event is no target.
         restated = cue_of(patient, places.lexicon) is not None
@@ -177,6 +179,22 @@ def _owner(weapon: Token, cue: Token, places: Places, weapon_tokens: frozenset[i
                     for c in places.named(obj)
                 ]
     return _unique(codes)
+
+
+def _holder(weapon: Token, places: Places) -> list[str]:
+    """The countries a weapon's own modifiers name as holding it ("its", "U.S. and British"), not
+    its maker ("Chinese-made") nor those of the weapons listed beside it."""
+    head = weapon
+    while head.dep_ == "compound" and head.head.tag_.startswith("NN"):
+        head = head.head
+    doc = weapon.doc
+    return _unique(
+        [
+            c
+            for t in _modifiers(head)
+            if not (t.i + 1 < len(doc) and doc[t.i + 1].text == "-") and (c := places.of_token(t))
+        ]
+    )
 
 
 def _modifiers(token: Token, top: bool = True) -> list[Token]:
