@@ -24,13 +24,22 @@ def cue_of(token: Token, lexicon: Lexicon) -> Cue | None:
 
 
 def keys(token: Token, lexicon: Lexicon) -> list[str]:
-    """The lexicon keys a word may stand for, longest first: "test-fire", "shoot down", "fire"."""
+    """The lexicon keys a word may stand for, longest first: "test-fire", "shoot down", "put into
+    service", "fire"."""
     lemma = token.lemma_.lower()
     found = []
     doc = token.doc
     if token.i >= 2 and doc[token.i - 1].text == "-" and not doc[token.i - 1].whitespace_:
         found.append(f"{doc[token.i - 2].lower_}-{lemma}")
     found += [f"{lemma} {p.lower_}" for p in particles(token, lexicon)]
+    # "put the missile into service": a verb and the phrase it takes.
+    found += [
+        f"{lemma} {p.lower_} {o.lemma_.lower()}"
+        for p in token.children
+        if p.dep_ == "prep"
+        for o in p.children
+        if o.dep_ == "pobj"
+    ]
     found.append(lemma)
     return found
 

@@ -117,6 +117,8 @@ def _found(
         if index is None:
             return None
         return _Found(rule, cue_token, cue, weapons[index], weapon_token, frozenset([weapon_token.i]), 1)
+    if _adjective(rule, cue_token, cue, weapon_token):
+        return None
     index = owner.get(weapon_token.i)
     span = spans.get(index) if index is not None else None
     if index is None or span is None:
@@ -130,6 +132,19 @@ def _found(
     tokens = frozenset(range(span.start, span.end))
     steps = distance(top, root) + GOVERNING.get(rule, 0)
     return _Found(rule, cue_token, cue, weapons[index], root, tokens, steps)
+
+
+def _adjective(rule: str, cue_token: Token, cue: Cue, weapon: Token) -> bool:
+    """A participle before its noun describes the weapon ("Iranian-designed drones"), as does one
+    after a number or article however parsed ("24 used Typhoons"); one after the noun may tell
+    what was done ("drones launched by Russia"), and a hyphened cue ("test-fired") is a verb the
+    parser split."""
+    if "-" in cue.key:
+        return False
+    if rule == "weapon_participle" and cue_token.i < weapon.i:
+        return True
+    before = cue_token.doc[cue_token.i - 1] if cue_token.i else None
+    return cue_token.tag_ == "VBN" and before is not None and (before.tag_ == "CD" or before.dep_ == "det")
 
 
 def _struck(cue_token: Token, weapon: Token) -> bool:
@@ -166,7 +181,12 @@ def _event(
     if read.hypothetical:
         return None
     kind, roles = _typed(found, places, lexicon)
-    if roles.weapon_in_agent and (_platform(cue_token, places) or not (roles.actors or roles.counterparts)):
+    platform = _platform(cue_token, places) if roles.weapon_in_agent else None
+    if platform is not None and kind == "interception":
+        # "its J-10C jets shot down Indian Rafales": the interceptor too, against the target's owner.
+        target = fill(cue_token, platform, lexicon.frames[kind], places, frozenset([platform.i]))
+        roles = Roles(roles.actors, target.counterparts, roles.weapon_in_agent)
+    elif roles.weapon_in_agent and (platform is not None or not (roles.actors or roles.counterparts)):
         return None
     # A participle with no country ("a missile launched from the sea") only describes the
     # weapon; a pronoun with none is too weak a guess.
@@ -182,12 +202,19 @@ def _event(
 def _typed(found: _Found, places: Places, lexicon: Lexicon) -> tuple[str, Roles]:
     """The event's type and roles: a launch aimed at a target (or a country) is a use, without
     one a test unless the sentence speaks of an attack; munitions delivered against a target
-    are used, not handed over; a purchase with a named supplier is a transfer."""
+    are used, not handed over; a weapon sent to no recipient but near a place is deployed; a
+    purchase with a named supplier is a transfer."""
     cue, frames = found.cue, lexicon.frames
 
     def roles_as(frame: str) -> Roles:
         return fill(found.cue_token, found.weapon_token, frames[frame], places, found.weapon_tokens)
 
+    if cue.type.endswith("|deployment"):
+        first = cue.type.split("|")[0]
+        roles = roles_as(first)
+        if roles.counterparts or not _placed(found.cue_token, found.weapon_token, lexicon):
+            return first, roles
+        return "deployment", roles_as("deployment")
     if "|" in cue.type:
         first, second = cue.type.split("|")
         roles = roles_as("use")
@@ -215,10 +242,10 @@ def _maker_supplies(roles: Roles, weapon: Mention) -> Roles:
     return Roles((origin,), rest, roles.weapon_in_agent)
 
 
-def _platform(cue_token: Token, places: Places) -> bool:
-    """A weapon subject that acts on another weapon ("destroyers fired interceptors") is the
-    platform; the event is about the object."""
-    return any(c.dep_ == "dobj" and c.i in places.weapons for c in cue_token.children)
+def _platform(cue_token: Token, places: Places) -> Token | None:
+    """The weapon a weapon subject acts on ("destroyers fired interceptors"): the subject is the
+    platform and the event is about the object, but for an interception, which has both."""
+    return next((c for c in cue_token.children if c.dep_ == "dobj" and c.i in places.weapons), None)
 
 
 def _aimed(cue_token: Token, weapon: Token, lexicon: Lexicon) -> bool:
@@ -229,6 +256,13 @@ def _aimed(cue_token: Token, weapon: Token, lexicon: Lexicon) -> bool:
     return any(
         c.dep_ == "prep" and c.lower_ in lexicon.words["target_preps"] for h in holders for c in h.children
     )
+
+
+def _placed(cue_token: Token, weapon: Token, lexicon: Lexicon) -> bool:
+    """Sent somewhere rather than to someone ("sent warships near Taiwan", "close to the island")."""
+    holders = [cue_token, weapon, *weapon.conjuncts]
+    words = lexicon.words["placing"]
+    return any(c.dep_ in ("prep", "advmod") and c.lower_ in words for h in holders for c in h.children)
 
 
 def _by_context(default: str, other: str, cue_token: Token, lexicon: Lexicon) -> str:

@@ -42,7 +42,7 @@ class Lexicon:
     """Everything the event rules read, keyed for lookup by lemma."""
 
     cues: dict[tuple[str, str], Cue]  # (key, pos) -> cue
-    status: dict[str, str]  # lemma -> planned | approved | ... | negated | hypothetical
+    status: dict[str, str]  # lemma -> planned | approved | ... | negated | hypothetical, or two joined by ','
     context: dict[str, str]  # word -> test | use
     frames: dict[str, Frame]  # event type (and "take") -> frame
     numbers: dict[str, int]

@@ -64,7 +64,11 @@ class Places:
 
     def in_phrase(self, token: Token) -> list[str]:
         """The countries of a noun phrase: its head, the heads joined to it ("Japan and the United
-        States"), and their modifiers ("Russia's defence ministry"), but not its clauses."""
+        States"), and their modifiers ("Russia's defence ministry"), but not its clauses; a counted
+        group ("the two countries", "both nations") stands for that many subjects named before."""
+        group = self._group(token)
+        if group:
+            return group
         return _unique(code for t in _phrase(token) if (code := self.of_token(t)) is not None)
 
     def named(self, token: Token, modifiers: bool = False) -> list[str]:
@@ -80,6 +84,24 @@ class Places:
             if code is not None:
                 codes.append(code)
         return _unique(codes)
+
+    def _group(self, token: Token) -> list[str]:
+        if token.lower_ not in self.lexicon.words["referring_groups"]:
+            return []
+        numbers = self.lexicon.numbers
+        said = [numbers.get(c.lower_, 0) for c in token.children if c.dep_ in ("nummod", "det")]
+        count = max(said, default=0)
+        if count < 2:
+            return []
+        earliest = self.sentence_of[token.i] - REFER_BACK
+        found: list[str] = []
+        at = bisect.bisect_left(self.country_tokens, token.i) - 1
+        while at >= 0 and len(found) < count and self.sentence_of[self.country_tokens[at]] >= earliest:
+            i = self.country_tokens[at]
+            if _subject(_compound_head(self.doc[i], self.country)) and self.country[i] not in found:
+                found.append(self.country[i])
+            at -= 1
+        return found if len(found) == count else []
 
     def _speaker_is_no_country(self, pronoun: Token) -> bool:
         """ "Lockheed Martin said it will deliver": the pronoun is the speaker, a firm."""
@@ -103,13 +125,17 @@ class Places:
             i = self.country_tokens[at]
             if self.sentence_of[i] < earliest:
                 return None
-            head = self.doc[i]
-            while head.dep_ == "compound" and head.head.i in self.country:
-                head = head.head
-            if not pronoun or _subject(head):
+            if not pronoun or _subject(_compound_head(self.doc[i], self.country)):
                 return self.country[i]
             at -= 1
         return None
+
+
+def _compound_head(token: Token, country: dict[int, str]) -> Token:
+    """The last word of a country's name ("Korea" of "South Korea")."""
+    while token.dep_ == "compound" and token.head.i in country:
+        token = token.head
+    return token
 
 
 def _clause_head(token: Token) -> Token:
@@ -121,7 +147,9 @@ def _clause_head(token: Token) -> Token:
 def _subject(token: Token) -> bool:
     """A subject, one of several ("Japan and the US"), or a subject's owner ("Russia's
     defence ministry")."""
-    if token.dep_ in ("conj", "poss"):
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+    if token.dep_ == "poss":
         token = token.head
     return token.dep_ in SUBJECTS
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from pipeline.events.cues import VERB_TAGS
+from pipeline.events.cues import VERB_TAGS, cue_of
 from pipeline.events.lexicon import Frame
 from pipeline.events.places import Places
 
@@ -34,11 +34,17 @@ def fill(cue: Token, weapon: Token, frame: Frame, places: Places, weapon_tokens:
     Kinzhal") name its owner, which fills the actors only when no subject does."""
     found: dict[str, list[str]] = {"actors": [], "counterparts": [], "": []}
     agent_token = _agent_token(cue, places.weapons)
+    if agent_token is not None and _across_lines(agent_token, cue):
+        agent_token = None
     in_agent = agent_token is not None and _under(weapon, agent_token)
     if agent_token is not None:
-        found[frame.agent] += places.in_phrase(agent_token)
+        # "its Arrow 3 interceptors and U.S. fighter jets shot down ...": each its own country.
+        own = _holder(weapon, places) if in_agent else []
+        found[frame.agent] += own or places.in_phrase(agent_token)
     for patient in _patients(cue):
-        if _phrase_head(weapon).i != patient.i:
+        # "fired a missile ..., its first launch": an object that names the event is no target.
+        restated = cue_of(patient, places.lexicon) is not None
+        if _phrase_head(weapon).i != patient.i and not restated and not _across_lines(patient, cue):
             found[frame.patient] += places.named(patient, modifiers=True)
     for holder in _prep_holders(cue, weapon):
         for prep in holder.children:
@@ -93,9 +99,17 @@ def _agent_token(cue: Token, weapons: Container[int]) -> Token | None:
     return None
 
 
+def _across_lines(a: Token, b: Token) -> bool:
+    """A headline parsed into the sentence after it: its words fill no role of that sentence."""
+    lo, hi = sorted((a.i, b.i))
+    return any("\n" in t.whitespace_ or "\n" in t.text for t in a.doc[lo:hi])
+
+
 def _own_agent(token: Token, passive: bool, raised: bool) -> Token | None:
     noun = token.tag_ not in VERB_TAGS
     for child in token.children:
+        if _across_lines(child, token):
+            continue
         # "Israeli jets were reported to have fired": the subject of the passive raising verb.
         if raised and passive and child.dep_ == "nsubjpass":
             return child
@@ -165,6 +179,22 @@ def _owner(weapon: Token, cue: Token, places: Places, weapon_tokens: frozenset[i
                     for c in places.named(obj)
                 ]
     return _unique(codes)
+
+
+def _holder(weapon: Token, places: Places) -> list[str]:
+    """The countries a weapon's own modifiers name as holding it ("its", "U.S. and British"), not
+    its maker ("Chinese-made") nor those of the weapons listed beside it."""
+    head = weapon
+    while head.dep_ == "compound" and head.head.tag_.startswith("NN"):
+        head = head.head
+    doc = weapon.doc
+    return _unique(
+        [
+            c
+            for t in _modifiers(head)
+            if not (t.i + 1 < len(doc) and doc[t.i + 1].text == "-") and (c := places.of_token(t))
+        ]
+    )
 
 
 def _modifiers(token: Token, top: bool = True) -> list[Token]:

@@ -41,6 +41,7 @@ def reading(cue_token: Token, cue: Cue, weapon: Token, lexicon: Lexicon) -> Read
         # A "not" beyond the cue's clause denies something else ("the drills did not include
         # firings, unlike 2022, when China launched missiles").
         found.outside |= token.dep_ in CLAUSES
+        found.relative |= token.dep_ in ("relcl", "acl")
         token = token.head
     if any(t.lower_ in lexicon.words["claim_phrases"] for t in cue_token.sent):
         found.claimed = True
@@ -70,9 +71,13 @@ class _Found:
         self.inner: str | None = None
         self.claimed = self.denied = self.negated = self.hypothetical = False
         self.outside = False  # past the cue's own clause
+        self.relative = False  # past a clause that describes a noun ("the systems it bought")
 
     def add(self, status: str) -> None:
-        if status == "negated":
+        if "," in status:  # "refused to sell": not done, and it was a plan; not of a relative clause
+            for one in status.split(",") if not self.relative else ():
+                self.add(one)
+        elif status == "negated":
             self.negated |= not self.outside
         elif status == "hypothetical":
             self.hypothetical = True

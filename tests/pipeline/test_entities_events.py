@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 
+from pipeline.articles import extract_article
 from pipeline.entities import Extractor
+from pipeline.records import FeedEntry
 from pipeline.settings import DEFAULT_MODELS
 
 pytestmark = pytest.mark.model
+
+SAMPLE = Path(__file__).parents[2] / "sample" / "articles"
 
 TEXT = (
     "Germany delivered 18 Leopard 2 tanks to Ukraine in March 2023.\n\n"
@@ -40,3 +47,16 @@ def test_events_of_a_text_parsed_in_pieces_keep_whole_text_offsets(extractor: Ex
         assert TEXT[event.start : event.end] == event.sentence
         assert TEXT[event.weapon_start : event.weapon_end] == event.weapon_text
         assert event.article_id == "a"
+
+
+def test_a_headline_joined_to_the_first_line_fills_no_role_of_it(extractor: Extractor) -> None:
+    """The sample page's headline ("... fires solid-fuel missile ...") is parsed as the subject of
+    the dateline's sentence; the launch into the sea is still the country's test, and "its first
+    launch of the year" no target."""
+    url = "https://sample.test/north-korea-fires-solid-fuel-missile-with-hypersonic-warhead.html"
+    entry = FeedEntry("nk", url, "https://sample.test/feed.xml", "Sample", None, None, None)
+    page = (SAMPLE / "north-korea-fires-solid-fuel-missile-with-hypersonic-warhead.html").read_bytes()
+    article = extract_article(page, entry, datetime(2024, 1, 15, tzinfo=UTC), ["en"])
+    events = next(iter(extractor.analyse([("nk", article.text)])))[2]
+    first = [e for e in events if e.weapon == "intermediate-range ballistic missile"]
+    assert [(e.type, e.actors, e.counterparts) for e in first] == [("test", ("PRK",), ())]

@@ -302,7 +302,10 @@ CASES: list[tuple[str, list[Want]]] = [
     ("Israel struck Iran's air defences with F-35 jets.", [want("use", "F-35", "ISR", "IRN", "completed")]),
     (
         "Russia's defence ministry said its air defences shot down 20 Ukrainian drones over Belgorod.",
-        [want("interception", "drones", "RUS", "UKR", "claimed", quantity=20)],
+        [
+            want("interception", "drones", "RUS", "UKR", "claimed", quantity=20),
+            want("interception", "air defences", "RUS", "UKR", "claimed"),
+        ],
     ),
     (
         "Germany will send Ukraine another IRIS-T air defence system.",
@@ -393,6 +396,43 @@ CASES: list[tuple[str, list[Want]]] = [
     (
         "India is set to receive the remaining S-400 squadrons from Russia by 2026.",
         [want("transfer", "S-400", "RUS", "IND", "planned", when="2026")],
+    ),
+    (
+        "Germany and France signed a pact on Monday. The two countries will jointly develop a new "
+        "main battle tank.",
+        [want("development", "battle tank", "DEU FRA", "", "planned")],
+    ),
+    (
+        "Russia sent warships near Japan's coast on Tuesday.",
+        [want("deployment", "warships", "RUS", "", "completed")],
+    ),
+    (  # a participle before the weapon describes it: no development by Iran
+        "Russia launched Iranian-designed drones at Odesa overnight.",
+        [want("use", "drones", "RUS", "", "completed")],
+    ),
+    (
+        "Sweden refused to export Gripen jets to Colombia.",
+        [want("transfer", "Gripen", "SWE", "COL", "planned", negated=True)],
+    ),
+    (
+        "Israel said it intercepted 20 drones launched by Iran overnight.",
+        [
+            want("interception", "drones", "ISR", "IRN", "claimed", quantity=20),
+            want("use", "drones", "IRN", "", "claimed"),
+        ],
+    ),
+    (
+        "Britain, Norway and Italy held talks in May. The three countries will put the new frigate "
+        "into service by 2030.",
+        [want("deployment", "frigate", "GBR NOR ITA", "", "planned")],
+    ),
+    (  # each interceptor is its holder's; the target is shared
+        "Poland said its F-16 jets and Dutch F-35 jets shot down two Russian drones over Lublin.",
+        [
+            want("interception", "F-16", "POL", "RUS", "claimed"),
+            want("interception", "F-35", "NLD", "RUS", "claimed"),
+            want("interception", "drones", "POL NLD", "RUS", "claimed", quantity=2),
+        ],
     ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
