@@ -11,12 +11,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
 from newsint.review import review_app
 from pipeline import REPO_ROOT
+
+if TYPE_CHECKING:
+    from pipeline.events.score import Document
 
 app = typer.Typer(help="News intelligence for defence and security.", no_args_is_help=True)
 app.add_typer(review_app, name="review")
@@ -453,6 +456,9 @@ def extract(
         str, typer.Option("-o", "--output", help="JSONL file to write; - for standard output.")
     ],
     config: ConfigOption = None,
+    events: Annotated[
+        bool, typer.Option("--events", help="Also write each document's weapon events (EVENTS.md).")
+    ] = False,
 ) -> None:
     """Find people, countries and weapons in texts; writes the scorer's JSONL format.
 
@@ -471,8 +477,12 @@ def extract(
     skipped: list[str] = []
     with _output(output) as out:
         count = 0
-        for doc_id, mentions in extractor.extract(_read_texts(inputs, skipped)):
-            record = {"id": doc_id, "entities": [m.as_json() for m in mentions]}
+        texts = _read_texts(inputs, skipped)
+        results = extractor.analyse(texts) if events else ((i, m, []) for i, m in extractor.extract(texts))
+        for doc_id, mentions, found in results:
+            record: dict[str, object] = {"id": doc_id, "entities": [m.as_json() for m in mentions]}
+            if events:
+                record["events"] = [e.as_json() for e in found]
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
     typer.echo(f"wrote {count} documents to {output if output != '-' else 'standard output'}", err=True)
@@ -500,12 +510,29 @@ def evaluate(
         REPO_ROOT / "data" / "accuracy-errors.md"
     ),
     config: ConfigOption = None,
+    events: Annotated[
+        Path | None,
+        typer.Option(
+            "--events", help="Score weapon events against this gold file (EVENTS.md layout) instead."
+        ),
+    ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(help="With --events: score this predictions file instead of running the model."),
+    ] = None,
 ) -> None:
     """Score extraction with the shared scorer beside the plain reference: the guidelines set
-    against its targets, then re3d test and CoNLL++ for reference; list the guidelines errors."""
+    against its targets, then re3d test and CoNLL++ for reference; list the guidelines errors.
+    With --events, score weapon events against a gold file instead."""
     from pipeline import evaluation
     from pipeline.entities import Extractor
     from pipeline.settings import load_settings
+
+    if events is not None:
+        _evaluate_events(events, predictions, config)
+        return
+    if predictions is not None:
+        raise typer.BadParameter("--predictions goes with --events", param_hint="--predictions")
 
     try:
         chosen = evaluation.select(evaluation.benchmarks(shared), only)
@@ -552,6 +579,41 @@ def evaluate(
     )
     output.write_text(header + summary + "\n" + "\n".join(sections), encoding="utf-8")
     typer.echo(f"wrote {output}", err=True)
+
+
+def _evaluate_events(gold_path: Path, predictions: Path | None, config: Path | None) -> None:
+    """Precision, recall and F1 of events per type, and agreement on the matched ones."""
+    from pipeline.events.score import report, score
+
+    gold = _events_file(gold_path, "--events")
+    if predictions is not None:
+        predicted = _events_file(predictions, "--predictions")
+    else:
+        from pipeline.entities import Extractor
+        from pipeline.events.score import parse_document
+        from pipeline.settings import load_settings
+
+        missing = [doc.id for doc in gold.values() if doc.text is None]
+        if missing:
+            raise typer.BadParameter(f"{gold_path}: no text for id {missing[0]!r}", param_hint="--events")
+        extractor = Extractor.from_settings(load_settings(config))
+        texts = [(doc.id, doc.text or "") for doc in gold.values()]
+        predicted: dict[str, Document] = {
+            doc_id: parse_document({"id": doc_id, "events": [e.as_json() for e in found]})
+            for doc_id, _, found in extractor.analyse(texts)
+        }
+    typer.echo(report(score(gold, predicted)))
+
+
+def _events_file(path: Path, option: str) -> dict[str, Document]:
+    from pipeline.events.score import read_events
+
+    if not path.is_file():
+        raise typer.BadParameter(f"{path}: no such file", param_hint=option)
+    try:
+        return read_events(path)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from None
 
 
 @contextmanager

@@ -15,12 +15,13 @@ from typing import Any
 import pycountry
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.events import EventRules, doc_events, load_lexicon
 from pipeline.nlp.build import load_pipeline, model_config
 from pipeline.nlp.pieces import text_pieces
 from pipeline.norms.countries import Ambiguity, CountryTable, load_ambiguities, other_sense
 from pipeline.norms.people import KnownPeople, clean_name, context_cues, known_people, resolve_names
 from pipeline.norms.weapons import WeaponSystem, designation_norm, load_systems
-from pipeline.records import Mention
+from pipeline.records import Event, Mention
 from pipeline.settings import Settings
 
 # How far back a gloss's opening parenthesis is looked for.
@@ -94,6 +95,8 @@ class Extractor:
         self.processes = processes
         self.max_chars = max_chars
         self.known = knowledge(models)
+        # Built outside any memory zone: the matcher's strings must outlive each batch.
+        self.rules = EventRules(self.nlp.vocab, load_lexicon(models))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Extractor:
@@ -106,9 +109,19 @@ class Extractor:
         )
 
     def extract(self, items: Iterable[tuple[str, str]]) -> Iterator[tuple[str, list[Mention]]]:
-        """(id, text) pairs in, (id, mentions) out, in input order.
+        """(id, text) pairs in, (id, mentions) out, in input order."""
+        for doc_id, mentions, _ in self._parse(items, events=False):
+            yield doc_id, mentions
 
-        A text over `max_chars` is parsed in pieces (`text_pieces`), its mentions' offsets kept
+    def analyse(self, items: Iterable[tuple[str, str]]) -> Iterator[tuple[str, list[Mention], list[Event]]]:
+        """(id, text) pairs in, (id, mentions, events) out, in input order: the events are read
+        from the same parse as the mentions."""
+        return self._parse(items, events=True)
+
+    def _parse(
+        self, items: Iterable[tuple[str, str]], events: bool
+    ) -> Iterator[tuple[str, list[Mention], list[Event]]]:
+        """A text over `max_chars` is parsed in pieces (`text_pieces`), its records' offsets kept
         relative to the whole text. Docs are turned into records inside a memory zone, so a long
         run does not grow spaCy's string store without bound.
         """
@@ -125,14 +138,17 @@ class Extractor:
             parsed = zip(pieces, docs, strict=True)
             for index, group in groupby(parsed, key=lambda item: item[0][0]):
                 doc_id = pairs[index][0]
-                yield (
-                    doc_id,
-                    [
-                        _shifted(mention, offset)
-                        for (_, offset, _), doc in group
-                        for mention in doc_mentions(doc_id, doc, self.known)
-                    ],
-                )
+                mentions: list[Mention] = []
+                found: list[Event] = []
+                for (_, offset, _), doc in group:
+                    piece_mentions = doc_mentions(doc_id, doc, self.known)
+                    mentions += [_shifted(m, offset) for m in piece_mentions]
+                    if events:
+                        found += [
+                            _shifted_event(e, offset)
+                            for e in doc_events(doc_id, doc, piece_mentions, self.rules)
+                        ]
+                yield doc_id, mentions, found
 
 
 def _shifted(mention: Mention, offset: int) -> Mention:
@@ -144,6 +160,19 @@ def _shifted(mention: Mention, offset: int) -> Mention:
         start=mention.start + offset,
         end=mention.end + offset,
         sentence_start=mention.sentence_start + offset,
+    )
+
+
+def _shifted_event(event: Event, offset: int) -> Event:
+    """An event found in a piece, with offsets into the whole text."""
+    if not offset:
+        return event
+    return replace(
+        event,
+        start=event.start + offset,
+        end=event.end + offset,
+        weapon_start=event.weapon_start + offset,
+        weapon_end=event.weapon_end + offset,
     )
 
 

@@ -23,16 +23,17 @@ def base_model_version(model: str) -> str:
         return "unknown"
 
 
-# The code that decides a mention, relative to the `pipeline` package: the spaCy components and
-# their build, the norms, the mention finding itself, the Mention record and the row it becomes.
-MENTION_CODE = ("nlp", "norms", "entities.py", "mention_table.py", "records.py")
+# The code that decides a mention or an event, relative to the `pipeline` package: the spaCy
+# components and their build, the norms, the mention finding itself, the event rules, the
+# records and the rows they become.
+MENTION_CODE = ("nlp", "norms", "entities.py", "events", "mention_table.py", "event_table.py", "records.py")
 
 
 def pipeline_version(model: str, models: Path, code: Path | None = None) -> str:
-    """Hash of the data in the `models` folder (not its build/), the code that decides mentions
-    (`MENTION_CODE`), and the base model's name and version: any change gives a new version, so
-    `newsint reprocess` refreshes what an older version stored. `code` defaults to this
-    checkout's `pipeline/`."""
+    """Hash of the data in the `models` folder (not its build/; events/ with the rest), the code
+    that decides mentions and events (`MENTION_CODE`), and the base model's name and version:
+    any change gives a new version, so `newsint reprocess` refreshes what an older version
+    stored. `code` defaults to this checkout's `pipeline/`."""
     code = code or Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(f"{model}=={base_model_version(model)}".encode())
     # Each input under a name relative to its root, so a moved checkout keeps its version.

@@ -111,3 +111,56 @@ def test_eval_rejects_an_unknown_set() -> None:
     result = subprocess.run([NEWSINT, "eval", "--only", "nope"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 2
     assert "unknown set nope" in result.stderr
+
+
+EVENTS_GOLD = Path(__file__).resolve().parent.parent / "fixtures" / "events" / "gold.jsonl"
+
+
+def _overall(output: str) -> list[str]:
+    return next(line.split() for line in output.splitlines() if line.startswith("overall"))
+
+
+def test_extract_with_events_adds_each_documents_events(tmp_path: Path) -> None:
+    lines = tmp_path / "in.jsonl"
+    text = "Russia deployed Iskander missiles to Belarus. Hypersonic missiles pose a challenge."
+    lines.write_text(json.dumps({"id": "d1", "text": text}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    subprocess.run([NEWSINT, "extract", "--events", str(lines), "-o", str(out)], check=True, timeout=300)
+    (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    (event,) = record["events"]
+    assert (event["type"], event["actors"], event["counterparts"]) == ("deployment", ["RUS"], ["BLR"])
+    assert text[event["start"] : event["end"]] == "Russia deployed Iskander missiles to Belarus."
+    assert record["entities"]
+    subprocess.run([NEWSINT, "extract", str(lines), "-o", str(out)], check=True, timeout=300)
+    assert "events" not in json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_eval_events_runs_the_model_on_the_gold_texts() -> None:
+    done = subprocess.run(
+        [NEWSINT, "eval", "--events", str(EVENTS_GOLD)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    for kind in ("transfer", "test", "interception", "deployment"):
+        assert any(line.startswith(kind) for line in done.stdout.splitlines()), kind
+    gold, _, _, _, recall, _ = _overall(done.stdout)[1:]
+    assert gold == "4" and float(recall) >= 0.75
+    assert "agreement on" in done.stdout
+
+
+def test_eval_events_scores_a_predictions_file(tmp_path: Path) -> None:
+    gold = [json.loads(line) for line in EVENTS_GOLD.read_text(encoding="utf-8").splitlines()]
+    right = gold[2]["events"][0]
+    wrong = {**gold[2]["events"][1], "actors": ["BLR"]}
+    predictions = tmp_path / "predicted.jsonl"
+    predictions.write_text(
+        json.dumps({"id": gold[2]["id"], "events": [right, wrong]}) + "\n", encoding="utf-8"
+    )
+    done = subprocess.run(
+        [NEWSINT, "eval", "--events", str(EVENTS_GOLD), "--predictions", str(predictions)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    # 4 gold events, 2 predicted, 1 of them right.
+    assert _overall(done.stdout)[1:] == ["4", "2", "1", "0.500", "0.250", "0.333"]

@@ -48,6 +48,12 @@ def config(tmp_path: Path, text: str) -> str:
     return str(path)
 
 
+def events(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "gold.jsonl"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
 BAD_INPUT = {
     "missing config": (lambda t, w: ["run", "--config", str(t / "nope.toml")], "config file not found"),
     "unknown key": (lambda t, w: ["run", "--config", config(t, "colour = 1\n" + SOURCE)], "colour"),
@@ -59,6 +65,21 @@ BAD_INPUT = {
     "unknown named query": (lambda t, w: ["query", "no_such", "--db", str(w)], "no query named"),
     "missing input to extract": (lambda t, w: ["extract", str(t / "gone.txt"), "-o", "-"], "gone.txt"),
     "missing argument": (lambda t, w: ["sql"], "Missing argument"),
+    "missing gold events": (lambda t, w: ["eval", "--events", str(t / "gold.jsonl")], "no such file"),
+    "a bad events line": (
+        lambda t, w: ["eval", "--events", events(t, '{"id": "a", "text": "x", "events": []}\nnot json\n')],
+        "gold.jsonl:2",
+    ),
+    "missing events predictions": (
+        lambda t, w: [
+            "eval",
+            "--events",
+            events(t, '{"id": "a", "text": "x", "events": []}\n'),
+            "--predictions",
+            str(t / "p.jsonl"),
+        ],
+        "p.jsonl: no such file",
+    ),
     "bad date": (lambda t, w: ["report", "--until", "yesterday", "--db", str(w)], "not a date"),
     "missing folder to backfill": (lambda t, w: ["backfill", "--folder", str(t / "saved")], "no such folder"),
     "missing URL list to backfill": (

@@ -1,4 +1,5 @@
-"""The pipeline version changes with every file that can change a mention, and with nothing else."""
+"""The pipeline version changes with every file that can change a mention or an event, and with
+nothing else."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ def test_each_file_that_decides_a_mention_changes_the_version(copy: tuple[Path, 
     before = pipeline_version(MODEL, models, code)
     files = _deciding(code, models)
     assert code / "entities.py" in files and len(files) > 20
+    assert code / "events" / "extract.py" in files and models / "events" / "cues.tsv" in files
     for path in files:
         original = path.read_bytes()
         path.write_bytes(original + b"\n")

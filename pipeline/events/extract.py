@@ -1,0 +1,308 @@
+"""Weapon events from a parsed document and its mentions: the dependency patterns find a cue and
+a weapon it governs, the other modules read the roles, status and numbers; only Events leave."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.matcher import DependencyMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.vocab import Vocab
+
+from pipeline.events import amounts
+from pipeline.events.cues import cue_of, cue_text, distance, reaches, same_clause
+from pipeline.events.lexicon import Cue, Lexicon
+from pipeline.events.places import Places
+from pipeline.events.roles import Roles, fill, taking
+from pipeline.events.status import Reading, reading
+from pipeline.records import Event, Mention
+
+# Which node of each pattern is the cue and which the weapon (patterns.json lists them in order).
+NODES = {
+    "cue_governs_weapon": (0, 1),
+    "weapon_participle": (1, 0),
+    "cue_pronoun": (0, 1),
+    "cue_beside_weapon": (1, 3),
+}
+# The rules whose cue governs the weapon, directly or through the verb the cue is the object of.
+GOVERNING = {"cue_governs_weapon": 0, "cue_beside_weapon": 1}
+# Types for which a sum of money in the sentence is the weapon's price.
+PRICED = frozenset({"transfer", "acquisition", "development"})
+
+
+class EventRules:
+    """The lexicon and its dependency matcher, built once for a pipeline's vocabulary."""
+
+    def __init__(self, vocab: Vocab, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.matcher = DependencyMatcher(vocab)
+        for name, pattern in lexicon.patterns.items():
+            self.matcher.add(name, [pattern])
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A cue and the weapon it speaks of, before the event is read."""
+
+    rule: str
+    cue_token: Token
+    cue: Cue
+    weapon: Mention
+    weapon_token: Token  # the weapon phrase's head, or the pronoun standing for it
+    weapon_tokens: frozenset[int]
+    steps: int
+
+
+def doc_events(doc_id: str, doc: Doc, mentions: list[Mention], rules: EventRules) -> list[Event]:
+    """Every event the document's sentences state, one per weapon mention and type, with offsets
+    into `doc.text` (the caller shifts those of a piece)."""
+    lexicon = rules.lexicon
+    weapons = [m for m in mentions if m.label == "WEAPON"]
+    if not weapons:
+        return []
+    spans, owner = _weapon_spans(doc, weapons)
+    # doc.text joins every token anew on each call: take it once.
+    text = doc.text
+    pairs: dict[tuple[int, int], _Found] = {}
+    for match_id, ids in rules.matcher(doc):
+        rule = doc.vocab.strings[match_id]
+        cue_at, weapon_at = NODES[rule]
+        found = _found(rule, doc[ids[cue_at]], doc[ids[weapon_at]], weapons, spans, owner, lexicon)
+        if found is not None and not _across_lines(text, found.cue_token, found.weapon_token):
+            pairs.setdefault((found.weapon_token.i, found.cue_token.i), found)
+    if not pairs:
+        return []
+    places = Places(doc, mentions, lexicon)
+    dates = [e for e in doc.ents if e.label_ == "DATE"]
+    events: dict[tuple[int, str], Event] = {}
+    # The cue nearest a weapon speaks for it when two give the same type.
+    for (at, _), found in sorted(pairs.items(), key=lambda item: item[1].steps):
+        event = _event(doc_id, text, found, places, dates, lexicon)
+        if event is not None:
+            events.setdefault((at, event.type), event)
+    return sorted(events.values(), key=lambda e: (e.start, e.weapon_start, e.type))
+
+
+def _weapon_spans(doc: Doc, weapons: list[Mention]) -> tuple[dict[int, Span], dict[int, int]]:
+    """Each weapon mention's tokens, and the mention each token belongs to. A class word beside a
+    named system ("Rafale Marine jets", "its third aircraft carrier, the Fujian") is that
+    system, not another weapon: it gets no span."""
+    spans = {
+        i: span
+        for i, m in enumerate(weapons)
+        if (span := doc.char_span(m.start, m.end, alignment_mode="expand"))
+    }
+    owner = {t: i for i, span in spans.items() for t in range(span.start, span.end)}
+    for i, span in list(spans.items()):
+        beside = [c for c in span.root.children if c.dep_ in ("compound", "nmod", "appos")]
+        if weapons[i].kind == "generic" and any(owner.get(c.i, i) != i for c in beside):
+            del spans[i]
+    return spans, owner
+
+
+def _found(
+    rule: str,
+    cue_token: Token,
+    weapon_token: Token,
+    weapons: list[Mention],
+    spans: dict[int, Span],
+    owner: dict[int, int],
+    lexicon: Lexicon,
+) -> _Found | None:
+    cue = cue_of(cue_token, lexicon)
+    if cue is None:
+        return None
+    if rule == "cue_pronoun":
+        index = _antecedent(weapon_token, weapons, spans)
+        if index is None:
+            return None
+        return _Found(rule, cue_token, cue, weapons[index], weapon_token, frozenset([weapon_token.i]), 1)
+    index = owner.get(weapon_token.i)
+    span = spans.get(index) if index is not None else None
+    if index is None or span is None:
+        return None
+    root = span.root
+    top = cue_token.head if rule == "cue_beside_weapon" else cue_token
+    if weapon_token.i != root.i or (rule in GOVERNING and not reaches(top, root, lexicon)):
+        return None
+    if cue.side == "hit" and _struck(cue_token, root):
+        return None
+    tokens = frozenset(range(span.start, span.end))
+    steps = distance(top, root) + GOVERNING.get(rule, 0)
+    return _Found(rule, cue_token, cue, weapons[index], root, tokens, steps)
+
+
+def _struck(cue_token: Token, weapon: Token) -> bool:
+    """The weapon is what an attack verb hit ("struck Iran's air defences"), not what it used."""
+    head = weapon
+    while head.dep_ in ("compound", "conj", "appos") and head.head.i != cue_token.i:
+        head = head.head
+    return head.head.i == cue_token.i and head.dep_ in ("dobj", "nsubjpass")
+
+
+def _across_lines(text: str, a: Token, b: Token) -> bool:
+    """A headline and the line after it can be parsed as one sentence; they are two."""
+    lo, hi = sorted((a.idx, b.idx))
+    return "\n" in text[lo:hi]
+
+
+def _antecedent(pronoun: Token, weapons: list[Mention], spans: dict[int, Span]) -> int | None:
+    """The last weapon named before a pronoun, in its sentence or the one before."""
+    sentence = pronoun.sent
+    before = sentence.start - 1
+    earliest = pronoun.doc[before].sent.start if before >= 0 else 0
+    candidates = [i for i, span in spans.items() if earliest <= span.start and span.end <= pronoun.i]
+    return max(candidates, key=lambda i: spans[i].start, default=None)
+
+
+def _event(
+    doc_id: str, text: str, found: _Found, places: Places, dates: list[Span], lexicon: Lexicon
+) -> Event | None:
+    cue_token = found.cue_token
+    start, sentence = _sentence(text, cue_token)
+    if sentence.rstrip().endswith("?"):
+        return None
+    read = reading(cue_token, found.cue, found.weapon_token, lexicon)
+    if read.hypothetical:
+        return None
+    kind, roles = _typed(found, places, lexicon)
+    if roles.weapon_in_agent and (_platform(cue_token, places) or not (roles.actors or roles.counterparts)):
+        return None
+    # A participle with no country ("a missile launched from the sea") only describes the
+    # weapon; a pronoun with none is too weak a guess.
+    if (
+        not roles.actors
+        and not roles.counterparts
+        and (_generic(cue_token) or found.rule != "cue_governs_weapon")
+    ):
+        return None
+    return _record(doc_id, found, kind, roles, read, start, sentence, dates, lexicon)
+
+
+def _typed(found: _Found, places: Places, lexicon: Lexicon) -> tuple[str, Roles]:
+    """The event's type and roles: a launch aimed at a target (or a country) is a use, without
+    one a test unless the sentence speaks of an attack; munitions delivered against a target
+    are used, not handed over; a purchase with a named supplier is a transfer."""
+    cue, frames = found.cue, lexicon.frames
+
+    def roles_as(frame: str) -> Roles:
+        return fill(found.cue_token, found.weapon_token, frames[frame], places, found.weapon_tokens)
+
+    if "|" in cue.type:
+        first, second = cue.type.split("|")
+        roles = roles_as("use")
+        fired = {first, second} == {"test", "use"}
+        if _aimed(found.cue_token, found.weapon_token, lexicon) or (fired and roles.counterparts):
+            return "use", roles
+        kind = _by_context(first, second, found.cue_token, lexicon) if fired else first
+        return kind, roles if kind == "use" else roles_as(kind)
+    take = cue.side == "take" or (cue.type == "transfer" and taking(found.cue_token, lexicon.words["taking"]))
+    if not take:
+        return cue.type, roles_as(cue.type)
+    roles = _maker_supplies(roles_as("take"), found.weapon)
+    if cue.type == "acquisition" and not roles.actors:
+        return "acquisition", Roles(roles.counterparts, (), roles.weapon_in_agent)
+    return "transfer", roles
+
+
+def _maker_supplies(roles: Roles, weapon: Mention) -> Roles:
+    """ "South Korea and Poland signed a contract for K2 tanks": of the parties to a purchase,
+    the one that makes the weapon (the gazetteer's origin) is the supplier."""
+    origin = weapon.attrs.get("origin")
+    if roles.actors or len(roles.counterparts) < 2 or origin not in roles.counterparts:
+        return roles
+    rest = tuple(c for c in roles.counterparts if c != origin)
+    return Roles((origin,), rest, roles.weapon_in_agent)
+
+
+def _platform(cue_token: Token, places: Places) -> bool:
+    """A weapon subject that acts on another weapon ("destroyers fired interceptors") is the
+    platform; the event is about the object."""
+    return any(c.dep_ == "dobj" and c.i in places.weapons for c in cue_token.children)
+
+
+def _aimed(cue_token: Token, weapon: Token, lexicon: Lexicon) -> bool:
+    """A launch at something ("at Kharkiv", "munitions against ISIL targets") is an attack."""
+    holders = [cue_token, weapon, *weapon.conjuncts]
+    if weapon.head.i != cue_token.i:
+        holders.append(weapon.head)
+    return any(
+        c.dep_ == "prep" and c.lower_ in lexicon.words["target_preps"] for h in holders for c in h.children
+    )
+
+
+def _by_context(default: str, other: str, cue_token: Token, lexicon: Lexicon) -> str:
+    """The second reading when only it has a word for it in the sentence; names do not count
+    ("Sea Viper" is no sea)."""
+    said = {
+        lexicon.context[t.lemma_.lower()]
+        for t in cue_token.sent
+        if t.pos_ != "PROPN" and t.lemma_.lower() in lexicon.context
+    }
+    return other if other in said and default not in said else default
+
+
+def _generic(cue_token: Token) -> bool:
+    """A present-tense statement with no country in it speaks of a class ("air defences
+    intercept drones"), not of an event."""
+    verb = cue_token
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    return verb.tag_ in ("VBZ", "VBP")
+
+
+def _sentence(text: str, token: Token) -> tuple[int, str]:
+    """The sentence of a token, cut at line breaks as mentions' sentences are."""
+    sent = token.sent
+    lo = max(sent.start_char, text.rfind("\n", 0, token.idx) + 1)
+    newline = text.find("\n", token.idx, sent.end_char)
+    hi = sent.end_char if newline < 0 else newline
+    raw = text[lo:hi]
+    lead = len(raw) - len(raw.lstrip())
+    return lo + lead, raw.strip()
+
+
+def _record(
+    doc_id: str,
+    found: _Found,
+    kind: str,
+    roles: Roles,
+    read: Reading,
+    start: int,
+    sentence: str,
+    dates: list[Span],
+    lexicon: Lexicon,
+) -> Event:
+    price = amounts.value(sentence, lexicon) if kind in PRICED else None
+    end = start + len(sentence)
+    weapon, token = found.weapon, found.weapon_token
+    pronoun = found.rule == "cue_pronoun"
+    score = lexicon.confidence[found.rule]
+    if not roles.actors and not roles.counterparts:
+        score += lexicon.confidence["no_roles"]
+    elif roles.actors and roles.counterparts:
+        score += lexicon.confidence["both_roles"]
+    return Event(
+        article_id=doc_id,
+        start=start,
+        end=end,
+        sentence=sentence,
+        type=kind,
+        weapon=weapon.norm or weapon.text,
+        weapon_start=token.idx if pronoun else weapon.start,
+        weapon_end=token.idx + len(token) if pronoun else weapon.end,
+        weapon_text=token.text if pronoun else weapon.text,
+        actors=roles.actors,
+        counterparts=roles.counterparts,
+        status=read.status,
+        quantity=amounts.quantity(token, lexicon, found.weapon_tokens),
+        value_amount=price[0] if price else None,
+        value_currency=price[1] if price else None,
+        when=amounts.when(
+            [d.text for d in dates if start <= d.start_char < end and same_clause(d.root, found.cue_token)]
+        ),
+        negated=read.negated,
+        method=found.rule,
+        cue=cue_text(found.cue_token, found.cue, lexicon),
+        confidence=round(min(max(score, 0.05), 1.0), 2),
+    )

@@ -1,0 +1,151 @@
+"""Which country each token of a parsed document stands for: a COUNTRY mention (a capital
+metonym included), a PERSON mention's country, a state body ("the State Department"), or a word
+that refers back to a country named before ("it", "the country")."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator
+
+from spacy.tokens import Doc, Span, Token
+
+from pipeline.events.lexicon import Lexicon
+from pipeline.nlp.components import ORGANISATIONS
+from pipeline.records import Mention
+
+# The labels under which a noun phrase's own parts hang (not its clauses or most prepositions).
+PHRASE_PARTS = frozenset({"compound", "amod", "poss", "nmod", "conj", "appos", "det", "case"})
+SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+# How far back, in sentences, a referring word looks for its country.
+REFER_BACK = 2
+
+
+class Places:
+    """The countries of one doc's tokens, built once per doc from its mentions."""
+
+    def __init__(self, doc: Doc, mentions: Iterable[Mention], lexicon: Lexicon) -> None:
+        self.doc = doc
+        self.lexicon = lexicon
+        self.country: dict[int, str] = {}
+        self.person: dict[int, str] = {}
+        self.sentence_of: list[int] = [0] * len(doc)
+        for number, sent in enumerate(doc.sents):
+            self.sentence_of[sent.start : sent.end] = [number] * len(sent)
+        self.weapons: set[int] = set()  # the tokens of WEAPON mentions
+        for m in mentions:
+            if m.label == "WEAPON" and (span := doc.char_span(m.start, m.end, alignment_mode="expand")):
+                self.weapons.update(range(span.start, span.end))
+            code = _code(m)
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if code is None or span is None:
+                continue
+            target = self.country if m.label == "COUNTRY" else self.person
+            target.update(dict.fromkeys(range(span.start, span.end), code))
+        for span in doc.spans.get(ORGANISATIONS, []):
+            code = lexicon.state_bodies.get(span.text.lower()) if span.id_ == "state" else None
+            # "Vietnam's coast guard" is Vietnam's, whatever country the gazetteer's form names.
+            if code is not None and not self._named_country(span):
+                self.person.update(dict.fromkeys(range(span.start, span.end), code))
+        self.country_tokens = sorted(self.country)
+
+    def _named_country(self, span: Span) -> bool:
+        tokens = [*span, *span.root.children]
+        return any(t.i in self.country for t in tokens)
+
+    def of_token(self, token: Token) -> str | None:
+        """The country a token names or speaks for, if any."""
+        if token.i in self.country:
+            return self.country[token.i]
+        if token.i in self.person:
+            return self.person[token.i]
+        if token.lower_ in self.lexicon.words["referring"] and token.pos_ in ("PRON", "NOUN"):
+            return self._referent(token)
+        return None
+
+    def in_phrase(self, token: Token) -> list[str]:
+        """The countries of a noun phrase: its head, the heads joined to it ("Japan and the United
+        States"), and their modifiers ("Russia's defence ministry"), but not its clauses."""
+        return _unique(code for t in _phrase(token) if (code := self.of_token(t)) is not None)
+
+    def named(self, token: Token, modifiers: bool = False) -> list[str]:
+        """The countries a phrase names itself: the head (and heads joined to it) or its possessor
+        ("to Ukraine", "struck Ukraine's grid"); with `modifiers`, its country adjectives too
+        ("struck Russian positions")."""
+        wanted = ("poss", "amod", "compound") if modifiers else ("poss",)
+        codes = []
+        for head in [token, *(c for c in token.conjuncts if c.i > token.i)]:
+            code = self.of_token(head)
+            if code is None:
+                code = next((c for p in head.children if p.dep_ in wanted and (c := self.of_token(p))), None)
+            if code is not None:
+                codes.append(code)
+        return _unique(codes)
+
+    def _speaker_is_no_country(self, pronoun: Token) -> bool:
+        """ "Lockheed Martin said it will deliver": the pronoun is the speaker, a firm."""
+        clause = _clause_head(pronoun)
+        if clause.dep_ not in ("ccomp", "xcomp"):
+            return False
+        speaker = next((c for c in clause.head.children if c.dep_ in SUBJECTS), None)
+        return speaker is not None and not any(
+            t.i in self.country or t.i in self.person for t in _phrase(speaker)
+        )
+
+    def _referent(self, token: Token) -> str | None:
+        """The last country before `token` in its sentence or the two before it; a pronoun takes
+        only a country that was a subject ("Ukraine said it ...")."""
+        pronoun = token.pos_ == "PRON"
+        if pronoun and self._speaker_is_no_country(token):
+            return None
+        earliest = self.sentence_of[token.i] - REFER_BACK
+        at = bisect.bisect_left(self.country_tokens, token.i) - 1
+        while at >= 0:
+            i = self.country_tokens[at]
+            if self.sentence_of[i] < earliest:
+                return None
+            head = self.doc[i]
+            while head.dep_ == "compound" and head.head.i in self.country:
+                head = head.head
+            if not pronoun or _subject(head):
+                return self.country[i]
+            at -= 1
+        return None
+
+
+def _clause_head(token: Token) -> Token:
+    while token.dep_ not in ("ccomp", "xcomp", "ROOT") and token.head.i != token.i:
+        token = token.head
+    return token
+
+
+def _subject(token: Token) -> bool:
+    """A subject, one of several ("Japan and the US"), or a subject's owner ("Russia's
+    defence ministry")."""
+    if token.dep_ in ("conj", "poss"):
+        token = token.head
+    return token.dep_ in SUBJECTS
+
+
+def _phrase(token: Token) -> Iterator[Token]:
+    """A noun phrase's tokens: its parts, and the object of 'of' ("the government of Japan")."""
+    yield token
+    for child in token.children:
+        if child.dep_ in PHRASE_PARTS:
+            yield from _phrase(child)
+        elif child.dep_ == "prep" and child.lower_ == "of":
+            for obj in child.children:
+                if obj.dep_ == "pobj":
+                    yield from _phrase(obj)
+
+
+def _code(m: Mention) -> str | None:
+    if m.label == "COUNTRY":
+        return m.norm
+    if m.label == "PERSON":
+        country = m.attrs.get("role_country") or m.attrs.get("country")
+        return country if isinstance(country, str) else None
+    return None
+
+
+def _unique(codes: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(codes))
