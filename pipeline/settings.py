@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     # spaCy worker processes for a batch: by default one per core this process may use, so a new
     # user's run keeps the whole machine busy without knowing the number.
     nlp_processes: int = Field(default_factory=usable_cores, ge=1)
+    # Processes that extract fetched pages (trafilatura), the next batch while this one is parsed.
+    extract_processes: int = Field(default_factory=usable_cores, ge=1)
     # Where the NLP stage runs: None in the flow's process, "local" on a Dask cluster started for
     # the run with nlp_cluster_workers processes, or a scheduler address such as tcp://host:8786.
     nlp_cluster: str | None = None
