@@ -15,7 +15,18 @@ DASK = str(Path(sys.executable).parent / "dask")
 
 def worker_command(address: str) -> list[str]:
     """One single-threaded worker process, as `nlp_cluster` asks of the workers it is given."""
-    return [DASK, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"]
+    return [
+        DASK,
+        "worker",
+        address,
+        "--host",
+        "127.0.0.1",
+        "--nworkers",
+        "1",
+        "--nthreads",
+        "1",
+        "--no-dashboard",
+    ]
 
 
 @contextmanager
