@@ -104,8 +104,10 @@ class Settings(BaseSettings):
     # spaCy worker processes for a batch: by default one per core this process may use, so a new
     # user's run keeps the whole machine busy without knowing the number.
     nlp_processes: int = Field(default_factory=usable_cores, ge=1)
-    # Processes that extract fetched pages (trafilatura), the next batch while this one is parsed.
-    extract_processes: int = Field(default_factory=usable_cores, ge=1)
+    # Processes that extract fetched pages (trafilatura), the next batch while this one is parsed;
+    # 1: in the run's process, between batches. On 2 cores the NLP processes alone fill the
+    # machine and the pool's start-up cost more than the overlap gained (bench/analysis.md).
+    extract_processes: int = Field(1, ge=1)
     # Where the NLP stage runs: None in the flow's process, "local" on a Dask cluster started for
     # the run with nlp_cluster_workers processes, or a scheduler address such as tcp://host:8786.
     nlp_cluster: str | None = None
