@@ -214,7 +214,8 @@ def write_report(path: Path, r: dict[str, Any]) -> None:
                 "(on one machine the workers share its cores with the flow)"
             )
     if rss := r.get("rss"):
-        lines += ["", "## Peak RSS of `newsint run` and its NLP processes together (pages cycled)", ""]
+        title = "## Peak memory of `newsint run` and its NLP processes (proportional set size, pages cycled)"
+        lines += ["", title, ""]
         lines += [
             f"- {int(n):,} articles: {v / 2**20:,.0f} MiB" for n, v in sorted(rss.items()) if n.isdigit()
         ]

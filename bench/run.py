@@ -116,8 +116,9 @@ def timed_command(command: list[str], env: dict[str, str]) -> tuple[float, int, 
 
 
 def _watch_rss(pid: int) -> Callable[[], int]:
-    """Poll /proc for the resident set size of the process and its children (spaCy's worker
-    processes); the returned call gives the peak of their sum."""
+    """Poll /proc for the memory of the process and its children (spaCy's worker processes); the
+    returned call gives the peak of their sum. Proportional set sizes, so the pages a forked
+    worker shares with its parent are counted once, not once per process."""
     peak = [0]
 
     def poll() -> None:
@@ -144,8 +145,8 @@ def _tree(pid: int) -> list[int]:
 
 def _rss(pid: int) -> int:
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1]) * 1024
     except (OSError, ValueError):
         pass
