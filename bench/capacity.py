@@ -18,12 +18,13 @@ PEAK = 3  # news is bursty: plan for three times the day's average rate
 
 def capacity_lines(r: dict[str, Any]) -> list[str]:
     """The plan for PER_DAY articles, or a line saying which figures it still needs."""
-    bare, nlp, load = r.get("bare"), r.get("nlp"), r.get("load")
-    if not (bare and nlp and load):
-        return ["Run `make bench` (steps bare, nlp and load) to work out this section."]
+    # Per-core rates are CPU seconds in one process: steadier than wall time on a shared machine.
+    nlp, load = r.get("nlp"), r.get("load")
+    if not (nlp and load):
+        return ["Run `make bench` (steps nlp and load) to work out this section."]
     words = nlp["words"] / nlp["pages"]
     nlp_rate = nlp["words_per_cpu_s"] / words  # articles per CPU second, parse and conversion
-    extract_rate = bare["pages_per_s_extract"] / bare["cores"]
+    extract_rate = nlp["pages"] / nlp["extract_cpu_s"]  # pages per CPU second
     cpu_per_article = 1 / nlp_rate + 1 / extract_rate
     peak = PEAK * PER_DAY / 86_400
     cores = peak * cpu_per_article

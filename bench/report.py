@@ -160,8 +160,10 @@ def write_report(path: Path, r: dict[str, Any]) -> None:
             "",
             "| component | CPU s | share |",
             "| --- | ---: | ---: |",
-            *(f"| {name} | {sec:.2f} | {sec / total:.0%} |" for name, sec in nlp["cpu_s"].items()),
+            *(f"| {name} | {sec:.2f} | {sec / total:.0%} |" for name, sec in nlp["cpu_s"]),
             f"| total | {total:.2f} | {nlp['words_per_cpu_s']:,.0f} words/s |",
+            "",
+            f"Extracting the pages' texts with trafilatura, beside it: {nlp['extract_cpu_s']:.2f} CPU s.",
             "",
             f"Shipping an article's text to another process and its mention and event tables back "
             f"(pickled both ways, as a Dask worker's inputs and results are): "

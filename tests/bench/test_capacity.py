@@ -7,12 +7,12 @@ from pathlib import Path
 from bench.capacity import BEGIN, END, capacity_lines, rewrite
 
 FIGURES = {
-    "bare": {"cores": 2, "pages_per_s_extract": 20.0},
     "nlp": {
         "pages": 10,
         "words": 1000,
         "mentions": 200,
         "words_per_cpu_s": 5000.0,
+        "extract_cpu_s": 1.0,
         "ship_ms_per_article": 0.5,
         "ship_bytes_per_article": 4096.0,
     },
@@ -22,8 +22,8 @@ FIGURES = {
 
 def test_workers_and_writer_headroom_come_from_the_figures() -> None:
     text = "\n".join(capacity_lines(FIGURES))
-    # 100 words an article at 5,000 words/s: 50 articles/s a core, 20 ms; extraction 10 pages/s a
-    # core, 100 ms; 3 x 11.57 articles/s x 0.12 s = 4.2 cores -> 5 workers.
+    # 100 words an article at 5,000 words/s: 50 articles/s a core, 20 ms; extraction 10 pages in
+    # 1 CPU s, 100 ms; 3 x 11.57 articles/s x 0.12 s = 4.2 cores -> 5 workers.
     assert "120 CPU ms per article" in text
     assert "**5 single-threaded Dask workers**" in text
     # 500,000 rows/s over 20 mentions an article: 25,000 articles/s for one writer.
@@ -32,7 +32,7 @@ def test_workers_and_writer_headroom_come_from_the_figures() -> None:
 
 def test_without_the_figures_the_section_says_what_to_run() -> None:
     assert capacity_lines({"load": FIGURES["load"]}) == [
-        "Run `make bench` (steps bare, nlp and load) to work out this section."
+        "Run `make bench` (steps nlp and load) to work out this section."
     ]
 
 
