@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.nlp.build import load_pipeline
+from pipeline.nlp.pieces import worker_batch
 
 
 def extract_text(html: bytes) -> str:
@@ -43,11 +44,11 @@ def bare_limit(
         texts = pool.map(extract_text, html, chunksize=4)
     extract_s = time.perf_counter() - started
     started = time.perf_counter()
-    _drain(nlp, texts, batch_size, cores)
+    _drain(nlp, texts, batch_size, cores, len(texts))
     nlp_s = time.perf_counter() - started
     started = time.perf_counter()
     with context.Pool(cores) as pool:
-        _drain(nlp, pool.imap(extract_text, html, chunksize=4), batch_size, cores)
+        _drain(nlp, pool.imap(extract_text, html, chunksize=4), batch_size, cores, len(html))
     together_s = time.perf_counter() - started
     count, words = len(html), word_count(texts)
     return {
@@ -65,9 +66,11 @@ def bare_limit(
     }
 
 
-def _drain(nlp: Any, texts: Iterable[str], batch_size: int, processes: int) -> None:
+def _drain(nlp: Any, texts: Iterable[str], batch_size: int, processes: int, count: int) -> None:
+    """Parse `count` texts as newsint's extractor does, its minibatches spread over the workers."""
+    batch = worker_batch(count, processes, batch_size)
     with nlp.memory_zone():
-        for _ in nlp.pipe(texts, batch_size=batch_size, n_process=processes):
+        for _ in nlp.pipe(texts, batch_size=batch, n_process=processes):
             pass
 
 
