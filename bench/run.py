@@ -1,14 +1,18 @@
 """newsint's performance benchmark: one command, one machine, figures into docs/benchmarks.md.
 
-    .venv/bin/python -m bench.run [--steps bare,e2e,load,rss,queries] [--short 1000] [--long 20000]
+    .venv/bin/python -m bench.run [--steps bare,nlp,e2e,plain,dask,load,rss,queries]
+                                  [--short 1000] [--long 20000]
 
 1. serves the 181 benchmark pages (../shared) and feeds listing them from 127.0.0.1;
-2. `bare`: the bare limit, trafilatura over the pages + nlp.pipe over their texts with the
-   pipeline and process count newsint uses;
-3. `e2e`: `newsint run` end to end over those feeds into a fresh DuckDB; 4. runs it again;
-5. `load`: 1,000,000 synthetic mentions through the warehouse loader;
-6. `rss`: peak RSS of `newsint run` over --short and --long articles (pages cycled);
-7. `queries`: every named query on a synthetic warehouse of 1M articles and 20M mentions.
+2. `bare`: the limit of the machine, trafilatura in a pool of one process per core and the same
+   NLP pipeline with `n_process` = cores, timed apart and together (`bench/limits.py`);
+3. `nlp`: CPU seconds of each pipeline component and of newsint's conversion, in one process;
+4. `e2e`: `newsint run` end to end over those feeds into a fresh DuckDB, then again (re-run);
+5. `plain`: the script a user would write instead (`bench/plain.py`) over the same feeds;
+6. `dask`: `newsint run` with a Dask scheduler and two worker processes started apart from it;
+7. `load`: 1,000,000 synthetic mentions through the warehouse loader;
+8. `rss`: peak RSS of `newsint run` and its NLP processes over --short and --long articles;
+9. `queries`: every named query on a synthetic warehouse of 1M articles and 20M mentions.
 
 Each step's figures go to docs/benchmarks.json with the date and commit they were measured at;
 the Markdown is written from that file, so a long step can be re-run alone. A missed target
@@ -27,56 +31,35 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import trafilatura
 from pyinstrument import Profiler
 
 from bench.corpus import article_paths, feed_xml, load_pages
+from bench.limits import bare_limit, component_costs
 from bench.orchestrator import prefect_server
+from bench.scaleout import dask_cluster
 from bench.server import StaticServer
 from bench.synthetic import build_warehouse, synthetic_mentions
 from pipeline import REPO_ROOT
-from pipeline.nlp.build import load_pipeline
 from pipeline.records import Mention
-from pipeline.settings import load_settings
+from pipeline.settings import load_settings, usable_cores
 
 NEWSINT = str(Path(sys.executable).parent / "newsint")
 PYINSTRUMENT = str(Path(sys.executable).parent / "pyinstrument")
 PROFILES = REPO_ROOT / "docs" / "profiles"
-PROFILE_NAMES = {"e2e": "end_to_end.txt", "rerun": "rerun.txt", "load": "load.txt"}
-STEPS = ("bare", "e2e", "load", "rss", "queries")
+PROFILE_NAMES = {
+    "e2e": "end_to_end.txt",
+    "plain": "end_to_end.txt",
+    "rerun": "rerun.txt",
+    "load": "load.txt",
+    "nlp": "nlp.txt",
+}
+STEPS = ("bare", "nlp", "e2e", "plain", "dask", "load", "rss", "queries")
 FEEDS = 4
-
-
-def bare_limit(
-    pages: dict[str, bytes], model: str, models: Path, batch_size: int, processes: int
-) -> dict[str, float]:
-    """What the libraries alone do on this machine: extraction, then the same NLP pipeline."""
-    started = time.perf_counter()
-    texts = []
-    for html in pages.values():
-        doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
-        texts.append(doc.text if doc is not None and doc.text else "")
-    extract_s = time.perf_counter() - started
-    nlp, _ = load_pipeline(model, models)
-    started = time.perf_counter()
-    with nlp.memory_zone():
-        for _ in nlp.pipe(texts, batch_size=batch_size, n_process=processes):
-            pass
-    nlp_s = time.perf_counter() - started
-    words = sum(len(t.split()) for t in texts)
-    return {
-        "pages": len(pages),
-        "words": words,
-        "extract_s": extract_s,
-        "nlp_s": nlp_s,
-        "pages_per_s_extract": len(pages) / extract_s,
-        "words_per_s_nlp": words / nlp_s,
-        "articles_per_s": len(pages) / (extract_s + nlp_s),
-    }
 
 
 def serve_corpus(pages: dict[str, bytes], count: int) -> tuple[StaticServer, list[str]]:
@@ -102,49 +85,72 @@ def serve_corpus(pages: dict[str, bytes], count: int) -> tuple[StaticServer, lis
 
 
 def run_newsint(
-    config: Path, db: Path, api: str | None, profile: Path | None = None
+    config: Path, db: Path, api: str | None, profile: Path | None = None, env: dict[str, str] | None = None
 ) -> tuple[float, int, str]:
     """Seconds, peak RSS (bytes, the newsint process itself) and output of one `newsint run`.
 
     `api` is a Prefect server's URL; None leaves the command to start a temporary one. With
     `profile`, the run goes under pyinstrument and its text report is written there.
     """
-    env = {**os.environ, "PREFECT_LOGGING_LEVEL": "ERROR"}
-    env.pop("PREFECT_API_URL", None)
-    if api:
-        env["PREFECT_API_URL"] = api
     command = [NEWSINT, "run", "--config", str(config), "--db", str(db)]
     if profile:
         profile.parent.mkdir(parents=True, exist_ok=True)
         command = [PYINSTRUMENT, "--no-color", "-o", str(profile), *command]
+    variables = {**os.environ, "PREFECT_LOGGING_LEVEL": "ERROR", **(env or {})}
+    variables.pop("PREFECT_API_URL", None)
+    if api:
+        variables["PREFECT_API_URL"] = api
+    return timed_command(command, variables)
+
+
+def timed_command(command: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Seconds, peak RSS of the process itself and output of a command that must succeed."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     peak = _watch_rss(process.pid)
     output, _ = process.communicate()
     elapsed = time.perf_counter() - started
     if process.returncode != 0:
-        raise SystemExit(f"newsint run failed ({process.returncode}):\n{output[-3000:]}")
+        raise SystemExit(f"{Path(command[0]).name} failed ({process.returncode}):\n{output[-3000:]}")
     return elapsed, peak(), output
 
 
 def _watch_rss(pid: int) -> Callable[[], int]:
-    """Poll /proc for the process's resident set size; the returned call gives the peak."""
+    """Poll /proc for the memory of the process and its children (spaCy's worker processes); the
+    returned call gives the peak of their sum. Proportional set sizes, so the pages a forked
+    worker shares with its parent are counted once, not once per process."""
     peak = [0]
 
     def poll() -> None:
-        status = Path(f"/proc/{pid}/status")
-        while True:
-            try:
-                for line in status.read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        peak[0] = max(peak[0], int(line.split()[1]) * 1024)
-            except (OSError, ValueError):
-                return
+        while Path(f"/proc/{pid}").exists():
+            peak[0] = max(peak[0], sum(_rss(p) for p in _tree(pid)))
             time.sleep(0.2)
 
     thread = threading.Thread(target=poll, daemon=True)
     thread.start()
     return lambda: (thread.join(timeout=1), peak[0])[1]
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants, as /proc lists them now."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            with suppress(OSError):
+                todo += [int(child) for child in children.read_text().split()]
+    return found
+
+
+def _rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def write_config(folder: Path, server: StaticServer, feeds: list[str], batch_size: int) -> Path:
@@ -181,13 +187,43 @@ def end_to_end(
     return result
 
 
+def plain_script(pages: dict[str, bytes], work: Path) -> dict[str, Any]:
+    """`bench.plain` (the script a user would write instead) over the same feeds, process start
+    and model load included, as for `newsint run`."""
+    server, feeds = serve_corpus(pages, len(pages))
+    with server:
+        db = Path(tempfile.mkdtemp(dir=work)) / "plain.duckdb"
+        command = [sys.executable, "-m", "bench.plain", "--db", str(db), *(server.url + f for f in feeds)]
+        seconds, peak, output = timed_command(command, {**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    return {"articles": len(pages), "seconds": seconds, "peak_rss": peak, "summary": output.strip()[-200:]}
+
+
+def scale_out(
+    pages: dict[str, bytes], batch_size: int, work: Path, api: str, workers: int = 2
+) -> dict[str, Any]:
+    """`newsint run` with its NLP on a scheduler and `workers` worker processes started apart from
+    it (already running, as they would be on other machines), over the same pages."""
+    with dask_cluster(work / "dask", workers) as address:
+        server, feeds = serve_corpus(pages, len(pages))
+        with server:
+            folder = Path(tempfile.mkdtemp(dir=work))
+            config, db = write_config(folder, server, feeds, batch_size), folder / "bench.duckdb"
+            seconds, _, output = run_newsint(config, db, api, env={"NEWSINT_NLP_CLUSTER": address})
+    return {
+        "articles": len(pages),
+        "workers": workers,
+        "seconds": seconds,
+        "summary": next((line for line in output.splitlines() if line.startswith("Run ")), ""),
+    }
+
+
 def profile_runs(pages: dict[str, bytes], batch_size: int, work: Path, api: str, missed: set[str]) -> None:
     """pyinstrument reports of the end-to-end runs whose targets were missed."""
     server, feeds = serve_corpus(pages, len(pages))
     with server:
         folder = Path(tempfile.mkdtemp(dir=work))
         config, db = write_config(folder, server, feeds, batch_size), folder / "bench.duckdb"
-        first = PROFILES / PROFILE_NAMES["e2e"] if "e2e" in missed else None
+        first = PROFILES / PROFILE_NAMES["e2e"] if missed & {"e2e", "plain"} else None
         run_newsint(config, db, api, first)
         if "rerun" in missed:
             run_newsint(config, db, api, PROFILES / PROFILE_NAMES["rerun"])
@@ -310,18 +346,17 @@ def main(argv: list[str] | None = None) -> None:
         work = Path(tmp)
         with prefect_server(work / "prefect") as api:
             if "bare" in steps:
-                keep(
-                    "bare",
-                    bare_limit(
-                        pages,
-                        settings.spacy_model,
-                        settings.models_path,
-                        settings.batch_size,
-                        settings.nlp_processes,
-                    ),
-                )
+                cores = usable_cores()
+                model, models = settings.spacy_model, settings.models_path
+                keep("bare", bare_limit(pages, model, models, settings.batch_size, cores))
+            if "nlp" in steps:
+                keep("nlp", component_costs(pages, settings))
             if "e2e" in steps:
                 keep("e2e", end_to_end(pages, len(pages), settings.batch_size, work, api, cold_rerun=True))
+            if "plain" in steps:
+                keep("plain", plain_script(pages, work))
+            if "dask" in steps:
+                keep("dask", scale_out(pages, settings.batch_size, work, api))
             if "load" in steps:
                 keep("load", load_rate(args.load_rows, work, settings.models_path))
             if "rss" in steps:
@@ -335,15 +370,27 @@ def main(argv: list[str] | None = None) -> None:
             if "queries" in steps:
                 keep("queries", query_times(work, 1_000_000, 20_000_000))
             missed = missed_targets(results)
-            if missed & {"e2e", "rerun"} and {"bare", "e2e"} & set(steps):
+            if missed & {"e2e", "plain", "rerun"} and {"bare", "e2e", "plain"} & set(steps):
                 profile_runs(pages, settings.batch_size, work, api, missed)
+            if "nlp" in missed and "nlp" in steps:
+                _profiled(PROFILES / PROFILE_NAMES["nlp"], lambda: component_costs(pages, settings))
             if "load" in missed and "load" in steps:
                 load_rate(args.load_rows, work, settings.models_path, PROFILES / PROFILE_NAMES["load"])
-            measured = {"e2e", "rerun"} if "e2e" in steps else set()
-            for met in (measured | ({"load"} & set(steps))) - missed:
+            measured = {"e2e", "plain", "rerun"} if "e2e" in steps else set()
+            for met in (measured | ({"load", "nlp"} & set(steps))) - missed:
                 (PROFILES / PROFILE_NAMES[met]).unlink(missing_ok=True)  # it explained a miss now gone
     write_report(args.output, results)
     print(f"wrote {args.output}")
+
+
+def _profiled(path: Path, work: Callable[[], Any]) -> None:
+    """A pyinstrument text report of `work`, written to `path`."""
+    profiler = Profiler()
+    profiler.start()
+    work()
+    profiler.stop()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(profiler.output_text(color=False, show_all=False), encoding="utf-8")
 
 
 def _commit() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -16,7 +17,7 @@ from flows.artifacts import Progress, publish_review, publish_run_summary
 from flows.lifecycle import new_run_id, tracked_run
 from flows.runners import find_in_batches, nlp_runner
 from flows.summary import RunSummary
-from pipeline.crawl import fetch_articles, poll_feeds
+from pipeline.crawl import extraction_pool, fetch_articles, poll_feeds
 from pipeline.fetch import Fetcher
 from pipeline.records import Article, Failure, FeedEntry, FeedResult
 from pipeline.settings import Settings, load_settings
@@ -68,10 +69,12 @@ def pending(settings: Settings) -> list[FeedEntry]:
 
 
 @task(name="fetch-articles", cache_policy=NO_CACHE, retries=1, timeout_seconds=NETWORK_TASK_TIMEOUT)
-def fetch(settings: Settings, entries: Sequence[FeedEntry]) -> tuple[list[Article], list[Failure]]:
+def fetch(
+    settings: Settings, entries: Sequence[FeedEntry], pool: Executor | None = None
+) -> tuple[list[Article], list[Failure]]:
     """Fetch and extract a batch of article pages."""
     with Fetcher(settings) as fetcher:
-        return fetch_articles(fetcher, entries, settings.languages)
+        return fetch_articles(fetcher, entries, settings.languages, pool)
 
 
 @task(name="find-entities", cache_policy=NO_CACHE)
@@ -126,16 +129,18 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
 
         todo = pending(settings)
         progress = Progress("newsint-ingest-progress", len(todo))
-        fetched = fetched_while_loading(settings, todo, preload=runner is None)
-        for articles, failures, found in find_in_batches(runner, settings, find_entities, fetched):
-            stats = store(settings, summary.run_id, summary.pipeline_version, articles, found, failures)
-            summary.add_batch(
-                stats.new, stats.changed, stats.unchanged, len(failures), stats.mentions, stats.events
-            )
-            summary.fresh_articles += stats.fresh
-            for failure in failures:
-                logger.warning("article %s not loaded: %s", failure.url, failure.reason)
-            progress.advance(len(articles) + len(failures))
+        run_id, version = summary.run_id, summary.pipeline_version
+        with extraction_pool(settings.extract_processes if todo else 1) as pool:
+            fetched = fetched_while_loading(settings, todo, preload=runner is None, pool=pool)
+            for articles, failures, found in find_in_batches(runner, settings, find_entities, fetched):
+                stats = store(settings, run_id, version, articles, found, failures)
+                summary.add_batch(
+                    stats.new, stats.changed, stats.unchanged, len(failures), stats.mentions, stats.events
+                )
+                summary.fresh_articles += stats.fresh
+                for failure in failures:
+                    logger.warning("article %s not loaded: %s", failure.url, failure.reason)
+                progress.advance(len(articles) + len(failures))
 
     with db.connect(settings.db_path, read_only=True) as con:
         top = top_entities(con, per_label=3)
@@ -148,16 +153,25 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
 
 
 def fetched_while_loading(
-    settings: Settings, todo: Sequence[FeedEntry], preload: bool
+    settings: Settings, todo: Sequence[FeedEntry], preload: bool, pool: Executor | None = None
 ) -> Iterator[tuple[list[Article], list[Failure]]]:
     """Each batch fetched and extracted, in order. With `preload`, the spaCy pipeline (cached once
     per process) loads in a thread meanwhile, so its seconds overlap the first downloads; the
-    first batch is handed on only once it is loaded. Nothing to fetch: nothing loads."""
+    first batch is handed on only once it is loaded. Nothing to fetch: nothing loads.
+
+    With a `pool`, the next batch is fetched (its pages extracted in the pool's processes) while
+    the one handed on is parsed, so extraction and NLP keep the cores busy together."""
     loading = threading.Thread(target=_load_extractor, args=(settings,), daemon=True)
     if todo and preload:
         loading.start()
-    for batch in batches(todo, settings.batch_size):
-        fetched = fetch(settings, batch)
+    parts = list(batches(todo, settings.batch_size))
+    ahead = fetch.submit(settings, parts[0], pool) if parts and pool else None
+    for n, batch in enumerate(parts):
+        if ahead is None:
+            fetched = fetch(settings, batch, pool)
+        else:
+            fetched = ahead.result()
+            ahead = fetch.submit(settings, parts[n + 1], pool) if n + 1 < len(parts) else None
         if loading.is_alive():
             loading.join()
         yield fetched

