@@ -203,7 +203,7 @@ def _typed(found: _Found, places: Places, lexicon: Lexicon) -> tuple[str, Roles]
     """The event's type and roles: a launch aimed at a target (or a country) is a use, without
     one a test unless the sentence speaks of an attack; munitions delivered against a target
     are used, not handed over; a weapon sent to no recipient but near a place is deployed; a
-    purchase with a named supplier is a transfer."""
+    purchase with a named supplier is a transfer, and a receipt without one an acquisition."""
     cue, frames = found.cue, lexicon.frames
 
     def roles_as(frame: str) -> Roles:
@@ -224,12 +224,11 @@ def _typed(found: _Found, places: Places, lexicon: Lexicon) -> tuple[str, Roles]
         kind = _by_context(first, second, found.cue_token, lexicon) if fired else first
         return kind, roles if kind == "use" else roles_as(kind)
     take = cue.side == "take" or (cue.type == "transfer" and taking(found.cue_token, lexicon.words["taking"]))
-    if not take:
-        return cue.type, roles_as(cue.type)
-    roles = _maker_supplies(roles_as("take"), found.weapon)
-    if cue.type == "acquisition" and not roles.actors:
+    roles = _maker_supplies(roles_as("take"), found.weapon) if take else roles_as(cue.type)
+    if cue.type in ("transfer", "acquisition") and not roles.actors and roles.counterparts:
+        # A receipt or purchase with no supplier named is the receiver's acquisition.
         return "acquisition", Roles(roles.counterparts, (), roles.weapon_in_agent)
-    return "transfer", roles
+    return ("transfer" if take else cue.type), roles
 
 
 def _maker_supplies(roles: Roles, weapon: Mention) -> Roles:
