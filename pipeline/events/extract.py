@@ -13,7 +13,7 @@ from pipeline.events import amounts
 from pipeline.events.cues import cue_of, cue_text, distance, reaches, same_clause
 from pipeline.events.lexicon import Cue, Lexicon
 from pipeline.events.places import Places
-from pipeline.events.roles import Roles, fill, taking
+from pipeline.events.roles import Roles, agent_named, fill, taking
 from pipeline.events.status import Reading, reading
 from pipeline.records import Event, Mention
 
@@ -181,6 +181,8 @@ def _event(
     if read.hypothetical:
         return None
     kind, roles = _typed(found, places, lexicon)
+    if not _giver_named(found, places, lexicon):
+        kind, roles = _unsupplied(kind, roles)
     platform = _platform(cue_token, places) if roles.weapon_in_agent else None
     if platform is not None and kind == "interception":
         # "its J-10C jets shot down Indian Rafales": the interceptor too, against the target's owner.
@@ -203,7 +205,7 @@ def _typed(found: _Found, places: Places, lexicon: Lexicon) -> tuple[str, Roles]
     """The event's type and roles: a launch aimed at a target (or a country) is a use, without
     one a test unless the sentence speaks of an attack; munitions delivered against a target
     are used, not handed over; a weapon sent to no recipient but near a place is deployed; a
-    purchase with a named supplier is a transfer, and a receipt without one an acquisition."""
+    purchase with a named supplier is a transfer."""
     cue, frames = found.cue, lexicon.frames
 
     def roles_as(frame: str) -> Roles:
@@ -224,11 +226,25 @@ def _typed(found: _Found, places: Places, lexicon: Lexicon) -> tuple[str, Roles]
         kind = _by_context(first, second, found.cue_token, lexicon) if fired else first
         return kind, roles if kind == "use" else roles_as(kind)
     take = cue.side == "take" or (cue.type == "transfer" and taking(found.cue_token, lexicon.words["taking"]))
-    roles = _maker_supplies(roles_as("take"), found.weapon) if take else roles_as(cue.type)
-    if cue.type in ("transfer", "acquisition") and not roles.actors and roles.counterparts:
-        # A receipt or purchase with no supplier named is the receiver's acquisition.
-        return "acquisition", Roles(roles.counterparts, (), roles.weapon_in_agent)
-    return ("transfer" if take else cue.type), roles
+    if not take:
+        return cue.type, roles_as(cue.type)
+    roles = _maker_supplies(roles_as("take"), found.weapon)
+    return ("transfer" if roles.actors else cue.type), roles
+
+
+def _giver_named(found: _Found, places: Places, lexicon: Lexicon) -> bool:
+    """Whether a giving cue has a subject, a country or not ("Lockheed Martin will deliver")."""
+    if found.cue.side != "give" or taking(found.cue_token, lexicon.words["taking"]):
+        return False
+    return agent_named(found.cue_token, places.weapons)
+
+
+def _unsupplied(kind: str, roles: Roles) -> tuple[str, Roles]:
+    """A receipt or purchase with no supplier named ("were delivered to Japan") is the
+    receiver's acquisition, as EVENTS.md reads an order without one."""
+    if kind not in ("transfer", "acquisition") or roles.actors or not roles.counterparts:
+        return kind, roles
+    return "acquisition", Roles(roles.counterparts, (), roles.weapon_in_agent)
 
 
 def _maker_supplies(roles: Roles, weapon: Mention) -> Roles:

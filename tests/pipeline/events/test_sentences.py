@@ -63,6 +63,10 @@ CASES: list[tuple[str, list[Want]]] = [
         [want("acquisition", "Harpoon", "VNM", "", "completed")],
     ),
     (
+        "Two Stinger launchers were delivered to Moldova's army in May.",
+        [want("acquisition", "Stinger", "MDA", "", "completed")],
+    ),
+    (
         "Chile signed a contract with Brazil for six Gripen fighters.",
         [want("transfer", "Gripen", "BRA", "CHL", "completed")],
     ),
