@@ -125,10 +125,18 @@ class Places:
             i = self.country_tokens[at]
             if self.sentence_of[i] < earliest:
                 return None
-            if not pronoun or _subject(_compound_head(self.doc[i], self.country)):
+            if not pronoun or self._of_subject(_compound_head(self.doc[i], self.country)):
                 return self.country[i]
             at -= 1
         return None
+
+    def _of_subject(self, token: Token) -> bool:
+        """A subject, or the country word on a subject that is no weapon ("The Israeli military
+        said ... its"), where a weapon's ("the Iranian missiles ... its") is only its owner."""
+        if _subject(token):
+            return True
+        head = token.head
+        return token.dep_ in ("amod", "compound") and head.i not in self.weapons and head.dep_ in SUBJECTS
 
 
 def _compound_head(token: Token, country: dict[int, str]) -> Token:

@@ -63,6 +63,15 @@ CASES: list[tuple[str, list[Want]]] = [
         [want("acquisition", "Harpoon", "VNM", "", "completed")],
     ),
     (
+        "Iran fired drones at dawn. The Israeli army said the Iranian drones were shot down by its "
+        "Iron Dome batteries.",
+        [
+            want("use", "drones", "IRN", "", None),
+            want("interception", "drones", "ISR", "IRN", "claimed"),
+            want("interception", "Iron Dome", "ISR", "", "claimed"),
+        ],
+    ),
+    (
         "Two Stinger launchers were delivered to Moldova's army in May.",
         [want("acquisition", "Stinger", "MDA", "", "completed")],
     ),
