@@ -166,7 +166,11 @@ def _phrase(token: Token) -> Iterator[Token]:
     """A noun phrase's tokens: its parts, and the object of 'of' ("the government of Japan")."""
     yield token
     for child in token.children:
-        if child.dep_ in PHRASE_PARTS:
+        if child.dep_ == "appos":
+            # "Greece, Turkey's NATO ally, ...": an appositive names the head again; its own
+            # modifiers relate the head to others.
+            yield child
+        elif child.dep_ in PHRASE_PARTS:
             yield from _phrase(child)
         elif child.dep_ == "prep" and child.lower_ == "of":
             for obj in child.children:

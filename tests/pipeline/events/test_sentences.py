@@ -72,6 +72,10 @@ CASES: list[tuple[str, list[Want]]] = [
         ],
     ),
     (
+        "Chile, Peru's neighbour, bought six Gripen jets.",
+        [want("acquisition", "Gripen", "CHL", "", "completed")],
+    ),
+    (
         "Two Stinger launchers were delivered to Moldova's army in May.",
         [want("acquisition", "Stinger", "MDA", "", "completed")],
     ),
