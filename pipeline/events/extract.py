@@ -3,7 +3,7 @@ a weapon it governs, the other modules read the roles, status and numbers; only 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span, Token
@@ -180,6 +180,7 @@ def _event(
     read = reading(cue_token, found.cue, found.weapon_token, lexicon)
     if read.hypothetical:
         return None
+    found = _by_instrument(found, lexicon)
     kind, roles = _typed(found, places, lexicon)
     if not _giver_named(found, places, lexicon):
         kind, roles = _unsupplied(kind, roles)
@@ -199,6 +200,22 @@ def _event(
     ):
         return None
     return _record(doc_id, found, kind, roles, read, start, sentence, dates, lexicon)
+
+
+def _by_instrument(found: _Found, lexicon: Lexicon) -> _Found:
+    """ "shot down a Kinzhal using a Patriot": a means verb under another action's cue speaks
+    for that action, so the Patriot intercepts rather than is used."""
+    token = found.cue_token
+    if token.lemma_.lower() not in lexicon.words["instruments"] or token.dep_ not in (
+        "advcl",
+        "xcomp",
+        "acl",
+    ):
+        return found
+    action = cue_of(token.head, lexicon)
+    if action is None or action.type == found.cue.type:
+        return found
+    return replace(found, cue_token=token.head, cue=action)
 
 
 def _typed(found: _Found, places: Places, lexicon: Lexicon) -> tuple[str, Roles]:

@@ -72,6 +72,13 @@ CASES: list[tuple[str, list[Want]]] = [
         ],
     ),
     (
+        "Saudi Arabia said it intercepted a drone over Jizan using a Patriot battery.",
+        [
+            want("interception", "drone", "SAU", "", "claimed"),
+            want("interception", "Patriot", "SAU", "", "claimed"),
+        ],
+    ),
+    (
         "Chile, Peru's neighbour, bought six Gripen jets.",
         [want("acquisition", "Gripen", "CHL", "", "completed")],
     ),
