@@ -3,7 +3,7 @@ a weapon it governs, the other modules read the roles, status and numbers; only 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span, Token
@@ -13,7 +13,7 @@ from pipeline.events import amounts
 from pipeline.events.cues import cue_of, cue_text, distance, reaches, same_clause
 from pipeline.events.lexicon import Cue, Lexicon
 from pipeline.events.places import Places
-from pipeline.events.roles import Roles, fill, taking
+from pipeline.events.roles import Roles, agent_named, fill, taking
 from pipeline.events.status import Reading, reading
 from pipeline.records import Event, Mention
 
@@ -180,7 +180,10 @@ def _event(
     read = reading(cue_token, found.cue, found.weapon_token, lexicon)
     if read.hypothetical:
         return None
+    found = _by_instrument(found, lexicon)
     kind, roles = _typed(found, places, lexicon)
+    if not _giver_named(found, places, lexicon):
+        kind, roles = _unsupplied(kind, roles)
     platform = _platform(cue_token, places) if roles.weapon_in_agent else None
     if platform is not None and kind == "interception":
         # "its J-10C jets shot down Indian Rafales": the interceptor too, against the target's owner.
@@ -197,6 +200,22 @@ def _event(
     ):
         return None
     return _record(doc_id, found, kind, roles, read, start, sentence, dates, lexicon)
+
+
+def _by_instrument(found: _Found, lexicon: Lexicon) -> _Found:
+    """ "shot down a Kinzhal using a Patriot": a means verb under another action's cue speaks
+    for that action, so the Patriot intercepts rather than is used."""
+    token = found.cue_token
+    if token.lemma_.lower() not in lexicon.words["instruments"] or token.dep_ not in (
+        "advcl",
+        "xcomp",
+        "acl",
+    ):
+        return found
+    action = cue_of(token.head, lexicon)
+    if action is None or action.type == found.cue.type:
+        return found
+    return replace(found, cue_token=token.head, cue=action)
 
 
 def _typed(found: _Found, places: Places, lexicon: Lexicon) -> tuple[str, Roles]:
@@ -227,9 +246,22 @@ def _typed(found: _Found, places: Places, lexicon: Lexicon) -> tuple[str, Roles]
     if not take:
         return cue.type, roles_as(cue.type)
     roles = _maker_supplies(roles_as("take"), found.weapon)
-    if cue.type == "acquisition" and not roles.actors:
-        return "acquisition", Roles(roles.counterparts, (), roles.weapon_in_agent)
-    return "transfer", roles
+    return ("transfer" if roles.actors else cue.type), roles
+
+
+def _giver_named(found: _Found, places: Places, lexicon: Lexicon) -> bool:
+    """Whether a giving cue has a subject, a country or not ("Lockheed Martin will deliver")."""
+    if found.cue.side != "give" or taking(found.cue_token, lexicon.words["taking"]):
+        return False
+    return agent_named(found.cue_token, places.weapons)
+
+
+def _unsupplied(kind: str, roles: Roles) -> tuple[str, Roles]:
+    """A receipt or purchase with no supplier named ("were delivered to Japan") is the
+    receiver's acquisition, as EVENTS.md reads an order without one."""
+    if kind not in ("transfer", "acquisition") or roles.actors or not roles.counterparts:
+        return kind, roles
+    return "acquisition", Roles(roles.counterparts, (), roles.weapon_in_agent)
 
 
 def _maker_supplies(roles: Roles, weapon: Mention) -> Roles:

@@ -125,10 +125,18 @@ class Places:
             i = self.country_tokens[at]
             if self.sentence_of[i] < earliest:
                 return None
-            if not pronoun or _subject(_compound_head(self.doc[i], self.country)):
+            if not pronoun or self._of_subject(_compound_head(self.doc[i], self.country)):
                 return self.country[i]
             at -= 1
         return None
+
+    def _of_subject(self, token: Token) -> bool:
+        """A subject, or the country word on a subject that is no weapon ("The Israeli military
+        said ... its"), where a weapon's ("the Iranian missiles ... its") is only its owner."""
+        if _subject(token):
+            return True
+        head = token.head
+        return token.dep_ in ("amod", "compound") and head.i not in self.weapons and head.dep_ in SUBJECTS
 
 
 def _compound_head(token: Token, country: dict[int, str]) -> Token:
@@ -158,7 +166,11 @@ def _phrase(token: Token) -> Iterator[Token]:
     """A noun phrase's tokens: its parts, and the object of 'of' ("the government of Japan")."""
     yield token
     for child in token.children:
-        if child.dep_ in PHRASE_PARTS:
+        if child.dep_ == "appos":
+            # "Greece, Turkey's NATO ally, ...": an appositive names the head again; its own
+            # modifiers relate the head to others.
+            yield child
+        elif child.dep_ in PHRASE_PARTS:
             yield from _phrase(child)
         elif child.dep_ == "prep" and child.lower_ == "of":
             for obj in child.children:

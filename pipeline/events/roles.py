@@ -70,6 +70,11 @@ def taking(cue: Token, verbs: frozenset[str]) -> bool:
     return cue.tag_ not in VERB_TAGS and cue.dep_ in OBJECTS and cue.head.lemma_.lower() in verbs
 
 
+def agent_named(cue: Token, weapons: Container[int]) -> bool:
+    """Whether the cue has a subject at all, a country or not."""
+    return _agent_token(cue, weapons) is not None
+
+
 def _agent_token(cue: Token, weapons: Container[int]) -> Token | None:
     """The subject of an active cue, the 'by' object of a passive one; a noun cue's possessor or
     modifier ("Japan's test", "a Chinese test"); else, climbing to the word the cue depends on,

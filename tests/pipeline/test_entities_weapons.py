@@ -130,6 +130,25 @@ def test_plurals_of_listed_systems_keep_their_identity(extractor: Extractor) -> 
     }
 
 
+def test_a_variant_keeps_its_own_norm_and_the_family_its_own(extractor: Extractor) -> None:
+    text = (
+        "Norway flies the F-35 while Denmark ordered F-35A jets; Cairo eyes the Rafale Marine, the "
+        "Navy fires SM-3 rounds and the Army keeps its AH-64E fleet beside older Apache helicopters. "
+        "Canberra will build SSN-AUKUS boats and Delhi tested a K-5 missile."
+    )
+    norms = _norms(extractor, text)
+    assert {norms[t] for t in norms} >= {
+        "F-35",
+        "F-35A",
+        "Rafale M",
+        "SM-3",
+        "AH-64E Apache",
+        "AH-64 Apache",
+        "SSN-AUKUS",
+        "K-5",
+    }
+
+
 def test_abbreviations_are_spelled_out_in_norms(extractor: Extractor) -> None:
     norms = _norms(extractor, "Two ICBMs and a VBIED were reported.")
     assert set(norms.values()) == {

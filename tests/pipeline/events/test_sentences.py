@@ -56,7 +56,40 @@ CASES: list[tuple[str, list[Want]]] = [
         [want("transfer", "K9", "KOR", "POL", "completed", quantity=48)],
     ),
     ("France offered Rafale jets to India.", [want("transfer", "Rafale", "FRA", "IND", "planned")]),
-    ("Ukraine has received HIMARS launchers.", [want("transfer", "HIMARS", "", "UKR", "completed")]),
+    # Received with no supplier named: the receiver's acquisition, as an order with none is.
+    ("Ukraine has received HIMARS launchers.", [want("acquisition", "HIMARS", "UKR", "", "completed")]),
+    (
+        "The first Harpoon batteries were handed over to Vietnam's navy last spring.",
+        [want("acquisition", "Harpoon", "VNM", "", "completed")],
+    ),
+    (
+        "Iran fired drones at dawn. The Israeli army said the Iranian drones were shot down by its "
+        "Iron Dome batteries.",
+        [
+            want("use", "drones", "IRN", "", None),
+            want("interception", "drones", "ISR", "IRN", "claimed"),
+            want("interception", "Iron Dome", "ISR", "", "claimed"),
+        ],
+    ),
+    (
+        "Saudi Arabia said it intercepted a drone over Jizan using a Patriot battery.",
+        [
+            want("interception", "drone", "SAU", "", "claimed"),
+            want("interception", "Patriot", "SAU", "", "claimed"),
+        ],
+    ),
+    (
+        "Chile, Peru's neighbour, bought six Gripen jets.",
+        [want("acquisition", "Gripen", "CHL", "", "completed")],
+    ),
+    (
+        "Two Stinger launchers were delivered to Moldova's army in May.",
+        [want("acquisition", "Stinger", "MDA", "", "completed")],
+    ),
+    (
+        "Chile signed a contract with Brazil for six Gripen fighters.",
+        [want("transfer", "Gripen", "BRA", "CHL", "completed")],
+    ),
     (
         "The United States refused to supply F-16 fighter jets to Ukraine.",
         [want("transfer", "F-16", "USA", "UKR", None, negated=True)],
@@ -87,7 +120,7 @@ CASES: list[tuple[str, list[Want]]] = [
     ),
     (
         "Ukraine received dozens of Leopard tanks.",
-        [want("transfer", "Leopard", "", "UKR", "completed", quantity=None)],
+        [want("acquisition", "Leopard", "UKR", "", "completed", quantity=None)],
     ),
     (
         "Britain will supply Ukraine with Storm Shadow missiles worth £2bn.",
