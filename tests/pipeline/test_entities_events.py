@@ -63,7 +63,7 @@ def test_a_headline_joined_to_the_first_line_fills_no_role_of_it(extractor: Extr
 
 
 def test_worker_processes_find_what_one_process_finds(extractor: Extractor) -> None:
-    # nlp_processes defaults to the machine's cores: spaCy's workers hand back serialised Docs,
+    # With nlp_processes > 1, spaCy's workers hand back serialised Docs,
     # which must keep every annotation the mentions and events are read from (entity ids, the
     # organisation spans, the parse, lemmas).
     items = [(str(n), text) for n, text in enumerate([TEXT, "Japan will deploy Tomahawk missiles."] * 4)]

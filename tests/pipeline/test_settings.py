@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.settings import DEFAULT_MODELS, ConfigError, load_settings
+from pipeline.settings import DEFAULT_MODELS, ConfigError, load_settings, usable_cores
 from tests.conftest import REPO, models_config
 
 
@@ -50,18 +50,20 @@ def test_a_models_path_that_is_no_folder_is_refused_naming_the_field(
     assert f"{tmp_path / name}" in message and "not a folder" in message
 
 
-def test_nlp_processes_follows_the_cores_the_process_may_use(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_usable_cores_follow_the_process_s_affinity() -> None:
+    allowed = os.sched_getaffinity(0)
+    assert usable_cores() == len(allowed)
+    try:
+        os.sched_setaffinity(0, {min(allowed)})  # as `taskset -c 0` or a one-core container would
+        assert usable_cores() == 1
+    finally:
+        os.sched_setaffinity(0, allowed)
+
+
+def test_nlp_processes_is_one_unless_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NEWSINT_NLP_PROCESSES", raising=False)
     config = tmp_path / "newsint.toml"
     config.write_text("", encoding="utf-8")
-    allowed = os.sched_getaffinity(0)
-    assert load_settings(config).nlp_processes == len(allowed)
-    try:
-        os.sched_setaffinity(0, {min(allowed)})  # as `taskset -c 0` or a one-core container would
-        assert load_settings(config).nlp_processes == 1
-    finally:
-        os.sched_setaffinity(0, allowed)
+    assert load_settings(config).nlp_processes == 1
     config.write_text("nlp_processes = 3\n", encoding="utf-8")
     assert load_settings(config).nlp_processes == 3
