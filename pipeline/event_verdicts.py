@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from pipeline.events.lexicon import STATUSES, TYPES
-from pipeline.verdicts import country_code
+from pipeline.verdicts import country_code, form_problem
 
 EventKind = Literal["correct", "not_event", "wrong_type", "wrong_roles", "wrong_status"]
 EventQueue = Literal["low_confidence", "sample"]
@@ -83,17 +83,13 @@ def parse_roles(text: str) -> Roles | str:
 
 def event_verdict_problem(verdict: EventVerdict) -> str | None:
     """Why an event verdict cannot be recorded as given (None when it can)."""
-    if verdict.verdict not in EVENT_KINDS:
-        return f"unknown verdict {verdict.verdict!r} (one of {', '.join(EVENT_KINDS)})"
-    if verdict.queue not in EVENT_QUEUES:
-        return f"unknown queue {verdict.queue!r} (one of {', '.join(EVENT_QUEUES)})"
-    if not verdict.reviewer.strip():
-        return "no reviewer named"
     correction = (verdict.correction or "").strip()
-    if verdict.verdict in ("correct", "not_event"):
-        return f"{verdict.verdict} takes no correction" if correction else None
-    if not correction:
-        return f"{verdict.verdict} needs a correction"
+    plain = ("correct", "not_event")
+    problem = form_problem(
+        verdict.verdict, verdict.queue, verdict.reviewer, correction, EVENT_KINDS, EVENT_QUEUES, plain
+    )
+    if problem or verdict.verdict in plain:
+        return problem
     if verdict.verdict == "wrong_type" and correction not in TYPES:
         return f"wrong_type needs the right type ({', '.join(TYPES)}), not {correction!r}"
     if verdict.verdict == "wrong_status" and correction not in STATUSES:

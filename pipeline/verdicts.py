@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -93,20 +94,38 @@ class Verdict:
     queue: Queue
 
 
+def form_problem(
+    verdict: str,
+    queue: str,
+    reviewer: str,
+    correction: str,
+    kinds: Sequence[str],
+    queues: Sequence[str],
+    plain: Sequence[str],
+) -> str | None:
+    """What any verdict, on a mention or an event, must get right: a known kind and queue, a
+    reviewer, and a correction exactly when its kind is not one of the `plain` ones."""
+    if verdict not in kinds:
+        return f"unknown verdict {verdict!r} (one of {', '.join(kinds)})"
+    if queue not in queues:
+        return f"unknown queue {queue!r} (one of {', '.join(queues)})"
+    if not reviewer.strip():
+        return "no reviewer named"
+    if verdict in plain:
+        return f"{verdict} takes no correction" if correction else None
+    if not correction:
+        return f"{verdict} needs a correction"
+    return None
+
+
 def verdict_problem(verdict: Verdict) -> str | None:
     """Why a verdict cannot be recorded as given (None when it can): an unknown kind or queue,
     or a correction that is missing, superfluous or not a label."""
-    if verdict.verdict not in KINDS:
-        return f"unknown verdict {verdict.verdict!r} (one of {', '.join(KINDS)})"
-    if verdict.queue not in QUEUES:
-        return f"unknown queue {verdict.queue!r} (one of {', '.join(QUEUES)})"
-    if not verdict.reviewer.strip():
-        return "no reviewer named"
     correction = (verdict.correction or "").strip()
-    if verdict.verdict in ("correct", "not_entity"):
-        return f"{verdict.verdict} takes no correction" if correction else None
-    if not correction:
-        return f"{verdict.verdict} needs a correction"
+    plain = ("correct", "not_entity")
+    problem = form_problem(verdict.verdict, verdict.queue, verdict.reviewer, correction, KINDS, QUEUES, plain)
+    if problem or verdict.verdict in plain:
+        return problem
     if verdict.verdict == "wrong_label" and correction not in LABELS:
         return f"wrong_label needs the right label ({', '.join(LABELS)}), not {correction!r}"
     return None
