@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from scripts import chromium
@@ -75,18 +77,16 @@ def wait_healthy(base: str, server: subprocess.Popen[bytes], seconds: float = 18
     raise RuntimeError(f"prefect server not healthy after {seconds:g} s")
 
 
-def browse(browser: str, url: str, *extra: str) -> str:
-    return chromium.run(browser, url, PAGE_TIME, *extra)
-
-
-def check(screenshot: Path, work: Path, browser: str) -> str:
-    """Run everything; returns the artifact page's URL. Raises with a reason when a check fails."""
+@contextmanager
+def prefect_server(work: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """A Prefect server with its UI on a free port; yields the UI's URL and the environment
+    that points commands at it."""
     port = free_port()
-    ui, base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}/api"
+    ui = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "PREFECT_HOME": str(work / "prefect"),
-        "PREFECT_API_URL": base,
+        "PREFECT_API_URL": f"{ui}/api",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     }
     (work / "prefect").mkdir()
@@ -99,7 +99,24 @@ def check(screenshot: Path, work: Path, browser: str) -> str:
             start_new_session=True,
         )
     try:
-        wait_healthy(base, server)
+        wait_healthy(f"{ui}/api", server)
+        yield ui, env
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+def browse(browser: str, url: str, *extra: str) -> str:
+    return chromium.run(browser, url, PAGE_TIME, *extra)
+
+
+def check(screenshot: Path, work: Path, browser: str) -> str:
+    """Run everything; returns the artifact page's URL. Raises with a reason when a check fails."""
+    with prefect_server(work) as (ui, env):
+        base = f"{ui}/api"
         run = subprocess.run(
             [str(BIN / "newsint"), "run", "--db", str(work / "newsint.duckdb")],
             env=env,
@@ -129,12 +146,6 @@ def check(screenshot: Path, work: Path, browser: str) -> str:
         if not screenshot.exists() or screenshot.stat().st_size < 10_000:
             raise RuntimeError(f"no usable screenshot at {screenshot}")
         return page
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
 
 
 def main() -> int:

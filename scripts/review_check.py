@@ -15,21 +15,17 @@ run's evidence artifact, what the analyst reads beside it) in that folder.
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from scripts import chromium
-from scripts.browser_check import BIN, NO_BROWSER, REPO, api, free_port, wait_healthy
+from scripts.browser_check import BIN, NO_BROWSER, REPO, api, prefect_server
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -50,38 +46,6 @@ def driver(browser: str, driver_path: str) -> WebDriver:
     for flag in (*chromium.FLAGS, "--window-size=1400,1600"):
         options.add_argument(flag)
     return webdriver.Chrome(options=options, service=Service(driver_path))
-
-
-@contextmanager
-def prefect_server(work: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """A Prefect server with its UI on a free port; yields the UI's URL and the environment
-    that points commands at it."""
-    port = free_port()
-    ui = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "PREFECT_HOME": str(work / "prefect"),
-        "PREFECT_API_URL": f"{ui}/api",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    }
-    (work / "prefect").mkdir()
-    with (work / "server.log").open("wb") as log:
-        server = subprocess.Popen(
-            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        wait_healthy(f"{ui}/api", server)
-        yield ui, env
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
 
 
 def paused_run(base: str, review: subprocess.Popen[str]) -> str:
