@@ -14,7 +14,7 @@ import pycountry
 import spacy
 from spacy.language import Language
 
-import pipeline.nlp.components  # noqa: F401  (registers our factories)
+from pipeline.nlp import attributes, components, rulers  # noqa: F401  (registers our factories)
 from pipeline.nlp.components import ORGANISATIONS
 from pipeline.nlp.version import pipeline_version
 from pipeline.norms.countries import CountryTable
@@ -47,6 +47,9 @@ def build(model: str, models: Path, target: Path) -> None:
     components."""
     config = model_config(models)
     nlp = spacy.load(model, exclude=config["base"].get("exclude", []))
+    if "attribute_ruler" in nlp.pipe_names:  # the same rules, looked up by tag
+        rules = nlp.get_pipe("attribute_ruler").patterns
+        nlp.replace_pipe("attribute_ruler", "newsint_attribute_ruler").add_patterns(rules)
     countries = CountryTable.load(models / "countries")
     systems = load_systems(models / "weapons" / "systems.jsonl")
     loose, exact = system_patterns(systems)
@@ -56,7 +59,7 @@ def build(model: str, models: Path, target: Path) -> None:
     ]
     ruler_config = {"annotate_ents": True, "spans_key": None, "overwrite": False}
     exact_ruler = nlp.add_pipe(
-        "span_ruler",
+        "newsint_phrase_ruler",
         name="gazetteer_exact",
         before="ner",
         config={**ruler_config, "phrase_matcher_attr": "ORTH"},
@@ -66,7 +69,7 @@ def build(model: str, models: Path, target: Path) -> None:
     hulls = read_lines(models / "weapons" / "hull_prefixes.txt")
     exact_ruler.add_patterns(countries.patterns() + exact)
     loose_ruler = nlp.add_pipe(
-        "span_ruler",
+        "newsint_phrase_ruler",
         name="gazetteer_loose",
         before="ner",
         config={**ruler_config, "phrase_matcher_attr": "LOWER"},
@@ -91,7 +94,7 @@ def build(model: str, models: Path, target: Path) -> None:
     # Known people come after the model, filling only what it missed ("Assad's regime"), so the
     # model's reading of a longer name ("Yasuichi Hamada") is never cut to a listed surname.
     people_ruler = nlp.add_pipe(
-        "span_ruler",
+        "newsint_phrase_ruler",
         name="gazetteer_people",
         after="ner",
         config={
@@ -112,7 +115,7 @@ def build(model: str, models: Path, target: Path) -> None:
         ("organisations_loose", "LOWER", loose_orgs),
     ):
         org_ruler = nlp.add_pipe(
-            "span_ruler",
+            "newsint_phrase_ruler",
             name=name,
             after=previous,
             config={
