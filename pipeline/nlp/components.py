@@ -36,6 +36,8 @@ class WeaponPhrases:
     ) -> None:
         self.heads = {head.lemmas: head for head in heads}
         self.longest = max((len(k) for k in self.heads), default=1)
+        # The words a head can end in: most nouns end none, and need no longer look.
+        self.last_words = frozenset(key[-1] for key in self.heads)
         self.stop = frozenset(stop_modifiers)
         self.non_weapon_heads = frozenset(non_weapon_heads)
         self.classes = class_modifiers
@@ -46,9 +48,11 @@ class WeaponPhrases:
         owner = {i: e for e in ents for i in range(e.start, e.end)}
         found: list[Span] = []
         for token in doc:
-            if token.i in owner or self._modifies_other_noun(token, owner):
+            if token.i in owner:
                 continue
             if token.pos_ not in ("NOUN", "PROPN") and not _before_named_weapon(token, owner):
+                continue
+            if self._modifies_other_noun(token, owner):
                 continue
             match = self._head_at(doc, token.i, owner)
             if match is None or match[1].category == "-":  # no head, or a phrase that is no weapon
@@ -83,8 +87,7 @@ class WeaponPhrases:
 
         A weapon head after it ('missile launcher') takes the word as its own modifier; a named
         weapon after it ('the frigate FS Forbin') is the same thing named, not a larger noun."""
-        crosses_line = any("\n" in t.text_with_ws for t in token.doc[token.i : token.head.i])
-        if token.dep_ == "compound" and token.head.i > token.i and not crosses_line:
+        if token.dep_ == "compound" and token.head.i > token.i and not _crosses_line(token, token.head):
             named = owner.get(token.head.i)
             return named is None or named.label_ != "WEAPON"
         if token.i + 1 == len(token.doc):
@@ -93,6 +96,14 @@ class WeaponPhrases:
         return following.pos_ == "NOUN" and following.lemma_.lower() in self.non_weapon_heads
 
     def _head_at(self, doc: Doc, end: int, owner: dict[int, Span]) -> tuple[int, Head] | None:
+        last = doc[end]
+        lower = last.lower_
+        if (
+            lower not in self.last_words
+            and last.lemma_.lower() not in self.last_words
+            and _singular(lower) not in self.last_words
+        ):
+            return None
         for size in range(min(self.longest, end + 1), 0, -1):
             start = end - size + 1
             if any(i in owner for i in range(start, end + 1)):
@@ -180,7 +191,7 @@ def _ships_named_after_class(doc: Doc) -> list[Span]:
     taken = {i for e in doc.ents for i in range(e.start, e.end)}
     found = []
     for token in doc:
-        if token.lemma_.lower() not in SHIP_TYPES or token.pos_ != "NOUN":
+        if token.pos_ != "NOUN" or token.lemma_.lower() not in SHIP_TYPES:
             continue
         start = token.i + 1
         while start < len(doc) and doc[start].lower_ in {",", "the"}:
@@ -196,6 +207,11 @@ def _ships_named_after_class(doc: Doc) -> list[Span]:
 def _ship_name_word(token: Token) -> bool:
     """A word of a ship's name: capitalised, and no day or month ("a destroyer Monday")."""
     return token.pos_ == "PROPN" and token.is_title and token.lower_ not in MONTHS | DAYS
+
+
+def _crosses_line(first: Token, last: Token) -> bool:
+    """A line break between two tokens: a headline's word does not modify the body's first."""
+    return any("\n" in t.text_with_ws for t in first.doc[first.i : last.i])
 
 
 def _singular(word: str) -> str:
