@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.nlp.build import load_pipeline
-from pipeline.nlp.pieces import worker_batch
 
 
 def extract_text(html: bytes) -> str:
@@ -66,8 +65,21 @@ def bare_limit(
     }
 
 
+def worker_batch(count: int, processes: int, largest: int) -> int:
+    """Texts per minibatch for `nlp.pipe` over `count` texts in `processes` processes.
+
+    spaCy deals whole minibatches out to its worker processes in turn, so a call whose texts fit
+    in one minibatch leaves every worker but one idle. Four minibatches per process keep the
+    workers evenly busy, so the bare limit is the best `n_process` can do; one process takes
+    minibatches of `largest`.
+    """
+    if processes <= 1:
+        return largest
+    return max(1, min(largest, -(-count // (processes * 4))))
+
+
 def _drain(nlp: Any, texts: Iterable[str], batch_size: int, processes: int, count: int) -> None:
-    """Parse `count` texts as newsint's extractor does, its minibatches spread over the workers."""
+    """Parse `count` texts with spaCy's own worker processes, minibatches spread over them all."""
     batch = worker_batch(count, processes, batch_size)
     with nlp.memory_zone():
         for _ in nlp.pipe(texts, batch_size=batch, n_process=processes):

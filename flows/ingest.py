@@ -79,15 +79,15 @@ def fetch(
 
 @task(name="find-entities", cache_policy=NO_CACHE)
 def find_entities(settings: Settings, articles: Sequence[Article]) -> Findings:
-    """People, countries and weapons, and the weapon events, in a batch of English articles (one
-    nlp.pipe call), as the tables the writer loads."""
+    """People, countries and weapons, and the weapon events, in a batch of English articles, as the
+    tables the writer loads; parsed in `nlp_processes` processes at once."""
     # Imported here, not at the top: a run with nothing new to read never loads spaCy or pyarrow.
     from pipeline.entities import Extractor
-    from pipeline.findings import findings
+    from pipeline.findings import batch_findings
 
     extractor = Extractor.from_settings(settings)
     english = [(a.article_id, a.text) for a in articles if a.status == "ok"]
-    return findings(extractor.analyse(english))
+    return batch_findings(extractor, english, settings.nlp_processes, settings.nlp_timeout_seconds)
 
 
 @task(name="load-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)

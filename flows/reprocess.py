@@ -14,8 +14,7 @@ from flows.artifacts import Progress, publish_change_report
 from flows.ingest import batches
 from flows.lifecycle import new_run_id, tracked_run
 from pipeline.entities import Extractor
-from pipeline.findings import findings
-from pipeline.reprocess import ChangeReport, diff_mentions
+from pipeline.reprocess import ChangeReport, reparse
 from pipeline.settings import Settings, load_settings
 from warehouse import db, load
 from warehouse.event_verdicts import unmatched_event_verdicts
@@ -45,12 +44,8 @@ def reextract(
         texts = article_texts(con, article_ids)
         before = article_mentions(con, article_ids)
     extractor = Extractor.from_settings(settings)
-    parsed = list(extractor.analyse(texts))
-    report = ChangeReport()
-    for article_id, mentions, _ in parsed:
-        report.add(diff_mentions(before.get(article_id, []), mentions))
-    found = findings(parsed)
-    ids = [article_id for article_id, _, _ in parsed]
+    report, found = reparse(extractor, texts, before, settings.nlp_processes, settings.nlp_timeout_seconds)
+    ids = [article_id for article_id, _ in texts]
     with db.open_warehouse(settings.db_path) as con:
         written = load.replace_mentions(
             con, run_id, version, ids, found.mentions, settings.models_path, found.events

@@ -1,4 +1,4 @@
-"""Where the NLP stage runs: in the flow's process (the default) or on a Dask cluster.
+"""Where the NLP stage runs: in processes forked from the flow's (the default), or on a Dask cluster.
 
 Dask is imported only when `nlp_cluster` is set, so the default path loads no Dask code and starts
 no scheduler. On a cluster, several batches are parsed on the workers at once; their mentions come
@@ -66,12 +66,20 @@ def find_in_batches(
 ) -> Iterator[tuple[list[Article], list[Failure], Found]]:
     """Each fetched batch with the mentions `find` returns for it, in the order fetched.
 
-    Without a runner `find` runs in the flow's process, one batch after another. With one, up to
-    one batch per worker is in flight while the flow fetches the next and loads the oldest; each
-    worker loads the spaCy pipeline once (a per-process cache) and keeps it for every batch.
+    With one NLP process and no runner, `find` runs in the flow's process, one batch after
+    another. With several processes, `find` is submitted to the flow's own thread pool, where it
+    waits on the processes parsing its batch: meanwhile this thread fetches the next batch and
+    loads the last one, so the flow's process is busy while the cores parse. With a runner, up to
+    one batch per worker is in flight; each worker loads the spaCy pipeline once (a per-process
+    cache) and keeps it for every batch.
     Each call of `find` is bounded by `nlp_timeout_seconds`; a batch that fails or runs over is
     parsed again article by article.
     """
+    if runner is None and settings.nlp_processes > 1:
+        # Not Prefect's timeout, which cannot stop a task in a thread: the forked processes
+        # keep to nlp_timeout_seconds themselves.
+        yield from _one_ahead(find, settings, fetched)
+        return
     find = find.with_options(timeout_seconds=settings.nlp_timeout_seconds)
     if runner is None:
         for articles, failures in fetched:
@@ -81,19 +89,50 @@ def find_in_batches(
     first = next(batches, None)
     if first is None:
         return  # nothing new: no cluster to start
-    # Dask workers are daemon processes, which may not start spaCy's own worker processes.
+    # Dask workers are daemon processes, which may not start processes of their own.
     on_worker = settings.model_copy(update={"nlp_processes": 1})
     with runner:
-        slots = _worker_slots(runner)
-        pending: deque[tuple[list[Article], list[Failure], PrefectFuture[Found]]] = deque()
-        for articles, failures in chain([first], batches):
-            pending.append(
-                (articles, failures, runner.submit(find, {"settings": on_worker, "articles": articles}))
-            )
-            if len(pending) > slots:
-                yield _collected(find, settings, pending.popleft())
-        while pending:
+        yield from _in_flight(
+            find,
+            settings,
+            chain([first], batches),
+            lambda articles: runner.submit(find, {"settings": on_worker, "articles": articles}),
+            _worker_slots(runner),
+        )
+
+
+def _one_ahead(
+    find: Task[[Settings, Sequence[Article]], Found],
+    settings: Settings,
+    fetched: Iterable[Fetched],
+) -> Iterator[tuple[list[Article], list[Failure], Found]]:
+    """One batch parsing while the next is fetched; once it is parsed the next starts at once,
+    and only then is it handed on to be loaded. One at a time: its processes fill the cores."""
+    parsing: tuple[list[Article], list[Failure], PrefectFuture[Found]] | None = None
+    for articles, failures in fetched:
+        done = _collected(find, settings, parsing) if parsing else None
+        parsing = (articles, failures, find.submit(settings, articles))
+        if done:
+            yield done
+    if parsing:
+        yield _collected(find, settings, parsing)
+
+
+def _in_flight(
+    find: Task[[Settings, Sequence[Article]], Found],
+    settings: Settings,
+    fetched: Iterable[Fetched],
+    submit: Callable[[list[Article]], PrefectFuture[Found]],
+    slots: int,
+) -> Iterator[tuple[list[Article], list[Failure], Found]]:
+    """Batches submitted as they are fetched, `slots` of them parsed at once, handed on in order."""
+    pending: deque[tuple[list[Article], list[Failure], PrefectFuture[Found]]] = deque()
+    for articles, failures in fetched:
+        pending.append((articles, failures, submit(articles)))
+        if len(pending) > slots:
             yield _collected(find, settings, pending.popleft())
+    while pending:
+        yield _collected(find, settings, pending.popleft())
 
 
 def _collected(

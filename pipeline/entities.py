@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.events import EventRules, doc_events, load_lexicon
 from pipeline.nlp.build import load_pipeline, model_config
-from pipeline.nlp.pieces import text_pieces, worker_batch
+from pipeline.nlp.pieces import text_pieces
 from pipeline.norms.countries import Ambiguity, CountryTable, load_ambiguities, other_sense
 from pipeline.norms.people import KnownPeople, clean_name, context_cues, known_people, resolve_names
 from pipeline.norms.weapons import WeaponSystem, designation_norm, load_systems
@@ -86,13 +86,10 @@ def knowledge(models: Path) -> Knowledge:
 class Extractor:
     """The spaCy pipeline plus the data to normalise what it finds; load once, use for batches."""
 
-    def __init__(
-        self, model: str, models: Path, batch_size: int = 32, processes: int = 1, max_chars: int = 100_000
-    ) -> None:
+    def __init__(self, model: str, models: Path, batch_size: int = 32, max_chars: int = 100_000) -> None:
         self.nlp, self.version = load_pipeline(model, models)
         self.model = model
         self.batch_size = batch_size
-        self.processes = processes
         self.max_chars = max_chars
         self.known = knowledge(models)
         # Built outside any memory zone: the matcher's strings must outlive each batch.
@@ -104,7 +101,6 @@ class Extractor:
             settings.spacy_model,
             settings.models_path,
             settings.batch_size,
-            settings.nlp_processes,
             settings.nlp_max_chars,
         )
 
@@ -131,11 +127,8 @@ class Extractor:
             for index, (_, text) in enumerate(pairs)
             for offset, piece in text_pieces(text, self.max_chars)
         ]
-        # Worker processes cost a second or so to start: only worth it for a real batch.
-        processes = self.processes if len(pieces) >= 4 * self.processes else 1
-        batch = worker_batch(len(pieces), processes, self.batch_size)
         with self.nlp.memory_zone():
-            docs = self.nlp.pipe((p for _, _, p in pieces), batch_size=batch, n_process=processes)
+            docs = self.nlp.pipe((p for _, _, p in pieces), batch_size=self.batch_size)
             parsed = zip(pieces, docs, strict=True)
             for index, group in groupby(parsed, key=lambda item: item[0][0]):
                 doc_id = pairs[index][0]

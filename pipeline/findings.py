@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from pipeline.event_table import event_table
+from pipeline.forks import in_forks
 from pipeline.mention_table import mention_table
 from pipeline.records import Event, Mention
+
+if TYPE_CHECKING:
+    from pipeline.entities import Extractor
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,21 @@ def findings(parsed: Iterable[tuple[str, list[Mention], list[Event]]]) -> Findin
         mentions += found
         events += said
     return Findings(mention_table(mentions), event_table(events))
+
+
+def batch_findings(
+    extractor: Extractor, items: Sequence[tuple[str, str]], processes: int, timeout: float
+) -> Findings:
+    """A batch's (id, text) pairs parsed in `processes` forked processes at once, each turning its
+    part into tables before handing them back, so that work is spread over the cores too."""
+    parts = in_forks(
+        lambda part: findings(extractor.analyse(part)),
+        items,
+        processes,
+        timeout,
+        weight=lambda item: len(item[1]),
+    )
+    return concat(parts)
 
 
 def concat(parts: Sequence[Findings]) -> Findings:

@@ -7,11 +7,17 @@ an update to models/.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from pipeline.forks import in_forks
 from pipeline.records import Mention
 from pipeline.review import escape_md, marked_sentence
+
+if TYPE_CHECKING:
+    from pipeline.entities import Extractor
+    from pipeline.findings import Findings
 
 KINDS = ("added", "removed", "changed_norm")
 LABELS = ("PERSON", "COUNTRY", "WEAPON")
@@ -81,6 +87,32 @@ def diff_mentions(old: Iterable[Mention], new: Iterable[Mention]) -> list[Change
         elif previous.norm != m.norm:
             changes.append(Change("changed_norm", key[2], previous, m))
     return sorted(changes, key=lambda c: (c.mention.start, c.mention.end, c.label))
+
+
+def reparse(
+    extractor: Extractor,
+    texts: Sequence[tuple[str, str]],
+    before: Mapping[str, list[Mention]],
+    processes: int,
+    timeout: float,
+) -> tuple[ChangeReport, Findings]:
+    """Stored texts parsed again in `processes` forked processes: what changed against the
+    mentions stored `before`, and the new tables."""
+    # Imported here: the report's readers (the artifacts of every run) need no pyarrow.
+    from pipeline.findings import concat, findings
+
+    def part(items: Sequence[tuple[str, str]]) -> tuple[ChangeReport, Findings]:
+        parsed = list(extractor.analyse(items))
+        report = ChangeReport()
+        for article_id, mentions, _ in parsed:
+            report.add(diff_mentions(before.get(article_id, []), mentions))
+        return report, findings(parsed)
+
+    parts = in_forks(part, texts, processes, timeout, weight=lambda item: len(item[1]))
+    report = ChangeReport()
+    for changes, _ in parts:
+        report.merge(changes)
+    return report, concat([found for _, found in parts])
 
 
 def report_markdown(

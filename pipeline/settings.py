@@ -101,11 +101,10 @@ class Settings(BaseSettings):
     fetch_workers: int = Field(8, ge=1)
     per_host_connections: int = Field(2, ge=1)
     batch_size: int = Field(64, ge=1)
-    # spaCy worker processes for a batch: by default one per core this process may use, so a new
-    # user's run keeps the whole machine busy without knowing the number.
-    # One: spaCy's own worker processes deadlock when a batch is stopped mid-parse (its nlp_timeout_seconds
-    # ran out): the workers block on a full pipe the parent no longer reads while it joins them.
-    nlp_processes: int = Field(1, ge=1)
+    # Processes a batch is parsed in at once, forked from the one holding the pipeline: by default
+    # one per core this process may use, so a new user's run keeps the whole machine busy without
+    # knowing the number. 1 parses in the run's own process.
+    nlp_processes: int = Field(default_factory=usable_cores, ge=1)
     # Processes that extract fetched pages (trafilatura), the next batch while this one is parsed;
     # 1: in the run's process, between batches. On 2 cores the NLP processes alone fill the
     # machine and the pool's start-up cost more than the overlap gained (bench/analysis.md).

