@@ -143,7 +143,22 @@ def _stage_mentions(con: duckdb.DuckDBPyConnection, table: pa.Table, models: Pat
         identities.append(dict(zip(_NORM_SCHEMA.names, row, strict=True)))
     con.register("batch_norms", pa.Table.from_pylist(identities, schema=_NORM_SCHEMA))
     con.execute(_BATCH_ROWS.format(articles=articles))
-    con.execute("CREATE OR REPLACE TEMP VIEW batch_reviewed AS FROM reviewed_mentions('batch_rows')")
+    if _judged(con, articles):
+        con.execute("CREATE OR REPLACE TEMP VIEW batch_reviewed AS FROM reviewed_mentions('batch_rows')")
+    else:  # the same rows, without joining every verdict to each of them
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW batch_reviewed AS SELECT *, NULL::TEXT AS verdict FROM batch_rows"
+        )
+
+
+def _judged(con: duckdb.DuckDBPyConnection, articles: str) -> bool:
+    """Whether any verdict can change the batch's rows: one given on a mention of its articles
+    (an anchor names its article), or any merge, which maps an entity wherever it is named."""
+    ((judged,),) = con.execute(f"""
+        SELECT EXISTS (SELECT 1 FROM verdicts WHERE verdict = 'merge')
+            OR EXISTS (SELECT 1 FROM verdicts WHERE article_id IN (SELECT article_id FROM {articles}))
+    """).fetchall()
+    return bool(judged)
 
 
 # A mention keeps its article's norm; a merged surname's entity norm is its person's full name.

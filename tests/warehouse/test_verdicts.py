@@ -274,6 +274,28 @@ def test_verdicts_apply_again_after_reprocessing_and_reloads(con: duckdb.DuckDBP
     assert _summaries(con) == _rebuilt(con)
 
 
+def test_a_batch_is_counted_as_judged_whichever_verdicts_exist(con: duckdb.DuckDBPyConnection) -> None:
+    # A verdict on a1 alone: a2's reload is counted as loaded, a1's keeps the verdict.
+    _judge(con, "a1", "Germany", "not_entity")
+    for article_id in ("a2", "a1"):
+        only = {article_id: TEXTS[article_id]}
+        articles = [_article(article_id, TEXTS[article_id])]
+        load_batch(con, "r2", "v1", articles, mention_table(_mentions(only)), [], DEFAULT_MODELS)
+    assert ("COUNTRY", "DEU") not in _about(con, "a1") and _about(con, "a2")["COUNTRY", "POL"] == 1
+    assert _summaries(con) == _rebuilt(con)
+
+    # A merge reaches an article loaded after it, which no verdict names.
+    _judge(con, "a1", "Johnny Smith", "merge", "John Smith")
+    later = {"a3": "Johnny Smith met John Smith."}
+    rows = [
+        _mention(later["a3"], ("a3", "Johnny Smith", 0, "PERSON", "Johnny Smith", "name", 0.5, {})),
+        _mention(later["a3"], ("a3", "John Smith", 0, "PERSON", "John Smith", "name", 0.5, {})),
+    ]
+    load_batch(con, "r3", "v1", [_article("a3", later["a3"])], mention_table(rows), [], DEFAULT_MODELS)
+    assert _about(con, "a3") == {("PERSON", "John Smith"): 2}
+    assert _summaries(con) == _rebuilt(con)
+
+
 def test_a_verdict_whose_mention_is_gone_is_listed_not_dropped(con: duckdb.DuckDBPyConnection) -> None:
     _judge(con, "a1", "Germany", "not_entity")
     _judge(con, "a1", "Patriot", "correct")
