@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -20,6 +20,7 @@ from pipeline import REPO_ROOT
 
 if TYPE_CHECKING:
     from pipeline.events.score import Document
+    from pipeline.records import Event, Mention
 
 app = typer.Typer(help="News intelligence for defence and security.", no_args_is_help=True)
 app.add_typer(review_app, name="review")
@@ -476,6 +477,7 @@ def extract(
     half-written one in place of a good one.
     """
     from pipeline.entities import Extractor
+    from pipeline.forks import PartFailed, in_chunks
     from pipeline.settings import load_settings
 
     for path in inputs:
@@ -484,20 +486,36 @@ def extract(
     settings = load_settings(config)
     extractor = Extractor.from_settings(settings)
     skipped: list[str] = []
+
+    def lines(part: Sequence[tuple[str, str]]) -> list[str]:
+        results = extractor.analyse(part) if events else ((i, m, []) for i, m in extractor.extract(part))
+        return [_extracted_line(doc_id, mentions, found, events) for doc_id, mentions, found in results]
+
+    processes = settings.nlp_processes
     with _output(output) as out:
         count = 0
         texts = _read_texts(inputs, skipped)
-        results = extractor.analyse(texts) if events else ((i, m, []) for i, m in extractor.extract(texts))
-        for doc_id, mentions, found in results:
-            record: dict[str, object] = {"id": doc_id, "entities": [m.as_json() for m in mentions]}
-            if events:
-                record["events"] = [e.as_json() for e in found]
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            count += 1
+        try:
+            for part in in_chunks(
+                lines, texts, processes, settings.nlp_timeout_seconds, settings.batch_size * processes
+            ):
+                out.writelines(part)
+                count += len(part)
+        except PartFailed as exc:
+            typer.echo(f"newsint: extraction failed, nothing written: {exc}", err=True)
+            raise typer.Exit(2) from None
     typer.echo(f"wrote {count} documents to {output if output != '-' else 'standard output'}", err=True)
     if skipped:
         typer.echo(f"newsint: {len(skipped)} inputs skipped", err=True)
         raise typer.Exit(2)
+
+
+def _extracted_line(doc_id: str, mentions: Sequence[Mention], found: Sequence[Event], events: bool) -> str:
+    """One document in the scorer's JSONL format."""
+    record: dict[str, object] = {"id": doc_id, "entities": [m.as_json() for m in mentions]}
+    if events:
+        record["events"] = [e.as_json() for e in found]
+    return json.dumps(record, ensure_ascii=False) + "\n"
 
 
 @app.command("eval")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
@@ -85,6 +85,26 @@ def in_forks(
                 child.kill()
             child.join()
             receive.close()
+
+
+def in_chunks(
+    work: Callable[[Sequence[T]], R],
+    items: Iterable[T],
+    processes: int,
+    timeout: float,
+    chunk: int,
+    weight: Callable[[T], int] = lambda _: 1,
+) -> Iterator[R]:
+    """`in_forks` over a stream, `chunk` items at a time (each chunk bounded by `timeout`): the
+    part results in order, without holding the whole stream."""
+    held: list[T] = []
+    for item in items:
+        held.append(item)
+        if len(held) >= chunk:
+            yield from in_forks(work, held, processes, timeout, weight)
+            held = []
+    if held:
+        yield from in_forks(work, held, processes, timeout, weight)
 
 
 def _run_part(work: Callable[[Sequence[Any]], Any], part: Sequence[Any], send: Connection) -> None:

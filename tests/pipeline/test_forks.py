@@ -3,12 +3,12 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
-from pipeline.forks import PartFailed, in_forks, split
+from pipeline.forks import PartFailed, in_chunks, in_forks, split
 
 
 def test_parts_are_consecutive_balanced_and_never_empty() -> None:
@@ -79,3 +79,18 @@ def test_a_part_over_its_time_is_killed(tmp_path: Path, monkeypatch: pytest.Monk
         pid = int((tmp_path / name).read_text(encoding="utf-8"))
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_a_stream_is_parsed_a_chunk_at_a_time_in_order() -> None:
+    seen: list[int] = []
+
+    def stream() -> Iterator[int]:
+        for n in range(10):
+            seen.append(n)
+            yield n
+
+    parts = in_chunks(_pids, stream(), 2, timeout=30, chunk=4)
+    first = next(parts)
+    assert seen == [0, 1, 2, 3]  # only the first chunk was read to hand back its first part
+    values = [value for part in [first, *parts] for value, _ in part]
+    assert values == [n * 10 for n in range(10)]
