@@ -116,7 +116,7 @@ def timed_command(command: list[str], env: dict[str, str]) -> tuple[float, int, 
 
 
 def _watch_rss(pid: int) -> Callable[[], int]:
-    """Poll /proc for the memory of the process and its children (spaCy's worker processes); the
+    """Poll /proc for the memory of the process and its children (the processes a batch is parsed in); the
     returned call gives the peak of their sum. Proportional set sizes, so the pages a forked
     worker shares with its parent are counted once, not once per process."""
     peak = [0]
