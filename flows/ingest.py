@@ -164,7 +164,7 @@ def fetched_while_loading(
     loading = threading.Thread(target=_load_extractor, args=(settings,), daemon=True)
     if todo and preload:
         loading.start()
-    parts = list(batches(todo, settings.batch_size))
+    parts = list(run_batches(todo, settings.batch_size))
     ahead = fetch.submit(settings, parts[0], pool) if parts and pool else None
     for n, batch in enumerate(parts):
         if ahead is None:
@@ -186,7 +186,18 @@ def _load_extractor(settings: Settings) -> None:
         Extractor.from_settings(settings)
 
 
-def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    """Consecutive slices of `size` items: a task handles a batch, never one article."""
-    for start in range(0, len(items), size):
+def run_batches(todo: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """A run's batches: a quarter batch first, so the cores start parsing once a few pages are in
+    while the rest of the first full batch is fetched."""
+    return batches(todo, size, first=max(size // 4, 1))
+
+
+def batches(items: Sequence[T], size: int, first: int | None = None) -> Iterator[Sequence[T]]:
+    """Consecutive slices of `size` items (the first of `first`, if given): a task handles a
+    batch, never one article."""
+    head = 0
+    if first is not None and items:
+        yield items[:first]
+        head = first
+    for start in range(head, len(items), size):
         yield items[start : start + size]

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.ingest import ingest
+from flows.ingest import batches, ingest
 from pipeline.settings import load_settings
 from tests.conftest import SAMPLE
 from tests.server import FaultServer, Route
@@ -167,7 +167,7 @@ def test_a_run_with_nothing_new_imports_no_parsing_or_loading_library(
     ingest_sample(load_settings(config, db_path=db_path))
     code = f"""
 import sys
-from flows.ingest import ingest
+from flows.ingest import batches, ingest
 summary = ingest(config={str(config)!r}, db_path={str(db_path)!r})
 heavy = {{"spacy", "trafilatura", "pyarrow", "numpy", "pandas", "py3langid", "courlan"}}
 print(summary.articles_new, summary.feeds_not_modified, sorted(heavy & set(sys.modules)))
@@ -175,3 +175,10 @@ print(summary.articles_new, summary.feeds_not_modified, sorted(heavy & set(sys.m
     env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert done.stdout.strip().splitlines()[-1] == "0 3 []"
+
+
+def test_batches_start_with_a_smaller_one_when_asked() -> None:
+    items = list(range(10))
+    assert [list(b) for b in batches(items, 4)] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert [list(b) for b in batches(items, 4, first=1)] == [[0], [1, 2, 3, 4], [5, 6, 7, 8], [9]]
+    assert list(batches([], 4, first=1)) == []
