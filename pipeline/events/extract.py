@@ -276,8 +276,14 @@ def _maker_supplies(roles: Roles, weapon: Mention) -> Roles:
 
 def _platform(cue_token: Token, places: Places) -> Token | None:
     """The weapon a weapon subject acts on ("destroyers fired interceptors"): the subject is the
-    platform and the event is about the object, but for an interception, which has both."""
-    return next((c for c in cue_token.children if c.dep_ == "dobj" and c.i in places.weapons), None)
+    platform and the event is about the object, but for an interception, which has both. A
+    count before the object ("dozens of missiles") leads to it."""
+    for obj in (c for c in cue_token.children if c.dep_ == "dobj"):
+        counted = [p for c in obj.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children]
+        found = next((t for t in [obj, *counted] if t.i in places.weapons), None)
+        if found is not None:
+            return found
+    return None
 
 
 def _aimed(cue_token: Token, weapon: Token, lexicon: Lexicon) -> bool:

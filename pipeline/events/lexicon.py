@@ -35,6 +35,7 @@ class Frame:
     patient: str
     owner: str
     preps: dict[str, str]
+    source: str = "forces"  # any: the reporting source may be the actor without a subject
 
 
 @dataclass(frozen=True)

@@ -467,6 +467,30 @@ CASES: list[tuple[str, list[Want]]] = [
             want("interception", "drones", "POL NLD", "RUS", "claimed", quantity=2),
         ],
     ),
+    # the reporting source acts where the subject names no country: units, or for an
+    # interception a weapon or no subject at all; the interceptor's target is the counted object's
+    (
+        "The Romanian defence ministry said its air defences shot down two drones near the border.",
+        [
+            want("interception", "air defences", "ROU", "", "claimed"),
+            want("interception", "drones", "ROU", "", "claimed", quantity=2),
+        ],
+    ),
+    (
+        "Japan said Aegis destroyers intercepted dozens of North Korean missiles in the exercise.",
+        [
+            want("interception", "destroyers", "JPN", "PRK", "claimed"),
+            want("interception", "missiles", "JPN", "PRK", "claimed"),
+        ],
+    ),
+    (
+        "Lithuania said five drones were shot down near Vilnius.",
+        [want("interception", "drones", "LTU", "", "claimed", quantity=5)],
+    ),
+    (
+        "The Polish army said troops fired Piorun missiles during an exercise on Tuesday.",
+        [want("test", "Piorun", "POL", "", "claimed")],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
@@ -484,6 +508,8 @@ CASES: list[tuple[str, list[Want]]] = [
     ("The Patriot system is capable of intercepting ballistic missiles.", []),
     ("Experts say China could deploy DF-17 missiles within minutes.", []),
     ("The museum displays a German V-2 rocket.", []),
+    # the victim that reports a strike did not strike
+    ("Kyiv said the missiles struck a power plant in Kharkiv.", []),
 ]
 
 
