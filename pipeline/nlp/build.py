@@ -16,6 +16,7 @@ from spacy.language import Language
 
 import pipeline.nlp.components  # noqa: F401  (registers our factories)
 from pipeline.nlp.components import ORGANISATIONS
+from pipeline.nlp.lines import LINE_BREAKS
 from pipeline.nlp.version import pipeline_version
 from pipeline.norms.countries import CountryTable
 from pipeline.norms.organisations import load_organisations, organisation_patterns
@@ -47,6 +48,7 @@ def build(model: str, models: Path, target: Path) -> None:
     components."""
     config = model_config(models)
     nlp = spacy.load(model, exclude=config["base"].get("exclude", []))
+    nlp.add_pipe(LINE_BREAKS, before="parser")
     countries = CountryTable.load(models / "countries")
     systems = load_systems(models / "weapons" / "systems.jsonl")
     loose, exact = system_patterns(systems)

@@ -491,6 +491,11 @@ CASES: list[tuple[str, list[Want]]] = [
         "The Polish army said troops fired Piorun missiles during an exercise on Tuesday.",
         [want("test", "Piorun", "POL", "", "claimed")],
     ),
+    (  # a headline is a sentence of its own, parsed apart from the dateline under it
+        "Chile takes delivery of two frigates from Britain\nSANTIAGO (Reuters) - Peru said the ships "
+        "would sail next week.",
+        [want("transfer", "frigates", "GBR", "CHL", "completed", quantity=2)],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
