@@ -25,7 +25,7 @@ def cue_of(token: Token, lexicon: Lexicon) -> Cue | None:
 
 def keys(token: Token, lexicon: Lexicon) -> list[str]:
     """The lexicon keys a word may stand for, longest first: "test-fire", "shoot down", "put into
-    service", "fire"."""
+    service", "enter service", "fire"."""
     lemma = token.lemma_.lower()
     found = []
     doc = token.doc
@@ -40,6 +40,8 @@ def keys(token: Token, lexicon: Lexicon) -> list[str]:
         for o in p.children
         if o.dep_ == "pobj"
     ]
+    # "entered service", "became operational": a verb and the word it takes as object or complement.
+    found += [f"{lemma} {c.lemma_.lower()}" for c in token.children if c.dep_ in ("dobj", "acomp", "attr")]
     found.append(lemma)
     return found
 

@@ -129,6 +129,8 @@ def _found(
         return None
     if cue.side == "hit" and _struck(cue_token, root):
         return None
+    if cue.side == "defeat" and not _defeats(cue_token, weapons, owner, lexicon):
+        return None
     tokens = frozenset(range(span.start, span.end))
     steps = distance(top, root) + GOVERNING.get(rule, 0)
     return _Found(rule, cue_token, cue, weapons[index], root, tokens, steps)
@@ -153,6 +155,18 @@ def _struck(cue_token: Token, weapon: Token) -> bool:
     while head.dep_ in ("compound", "conj", "appos") and head.head.i != cue_token.i:
         head = head.head
     return head.head.i == cue_token.i and head.dep_ in ("dobj", "nsubjpass")
+
+
+def _defeats(cue_token: Token, weapons: list[Mention], owner: dict[int, int], lexicon: Lexicon) -> bool:
+    """ "destroyed 40 drones": a verb of defeat is an interception only when what it defeats is a
+    weapon that flies at its target (words.json 'interceptable'), not a tank or a launcher."""
+    objects = [c for c in cue_token.children if c.dep_ in ("dobj", "nsubjpass")]
+    objects += [
+        t for o in objects for p in o.children if p.dep_ == "prep" and p.lower_ == "of" for t in p.children
+    ]
+    objects += [c for o in objects for c in o.conjuncts]
+    wanted = lexicon.words["interceptable"]
+    return any(weapons[owner[t.i]].attrs.get("category") in wanted for t in objects if t.i in owner)
 
 
 def _across_lines(text: str, a: Token, b: Token) -> bool:

@@ -23,7 +23,7 @@ class Cue:
     key: str  # "fire", "test-fire", "shoot down"
     pos: str  # VERB | NOUN
     type: str  # an event type, or "test|use" / "use|test": decided by the sentence
-    side: str  # give | take | hit (the object is the target) | -
+    side: str  # give | take | hit (the object is the target) | defeat (only of a flying weapon) | -
     status: str  # a status the word carries, or "-"
 
 

@@ -496,6 +496,28 @@ CASES: list[tuple[str, list[Want]]] = [
         "would sail next week.",
         [want("transfer", "frigates", "GBR", "CHL", "completed", quantity=2)],
     ),
+    # put into service by a verb and its object or complement; moved or rotated somewhere
+    (
+        "Brazil's first Gripen fighters entered service in December 2023.",
+        [want("deployment", "Gripen", "BRA", "", "completed", when="2023-12")],
+    ),
+    (
+        "Sweden said its new frigate became operational in 2024.",
+        [want("deployment", "frigate", "SWE", "", "claimed")],
+    ),
+    (
+        "Russia moved nuclear-capable missiles into Belarus last year.",
+        [want("deployment", "missiles", "RUS", "BLR", "completed")],
+    ),
+    (
+        "France will rotate Rafale jets through Lithuania from 2026.",
+        [want("deployment", "Rafale", "FRA", "LTU", "planned")],
+    ),
+    # a verb of defeat intercepts what flies, and nothing else
+    (
+        "Ukraine said its forces destroyed 40 Russian drones overnight.",
+        [want("interception", "drones", "UKR", "RUS", "claimed", quantity=40)],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
@@ -515,6 +537,10 @@ CASES: list[tuple[str, list[Want]]] = [
     ("The museum displays a German V-2 rocket.", []),
     # the victim that reports a strike did not strike
     ("Kyiv said the missiles struck a power plant in Kharkiv.", []),
+    # losses and damage are no interceptions; a building entered is no service
+    ("Ukrainian troops destroyed three Russian tanks near Bakhmut.", []),
+    ("Russian missiles destroyed a power station in Odesa.", []),
+    ("The Gripen fighters entered the hangar.", []),
 ]
 
 
