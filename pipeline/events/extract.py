@@ -205,6 +205,9 @@ def _event(
         roles = Roles(roles.actors, target.counterparts, roles.weapon_in_agent)
     elif roles.weapon_in_agent and (platform is not None or not (roles.actors or roles.counterparts)):
         return None
+    elif roles.weapon_in_agent and found.cue.side == "give":
+        # "the missiles will give Japan a new capability": a weapon gives no weapon away.
+        return None
     # A participle with no country ("a missile launched from the sea") only describes the
     # weapon; a pronoun with none is too weak a guess.
     if (

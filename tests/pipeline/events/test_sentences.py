@@ -541,6 +541,9 @@ CASES: list[tuple[str, list[Want]]] = [
     ("Ukrainian troops destroyed three Russian tanks near Bakhmut.", []),
     ("Russian missiles destroyed a power station in Odesa.", []),
     ("The Gripen fighters entered the hangar.", []),
+    # a weapon that gives or offers gives a capability, not itself
+    ("The new submarines will give Australia a longer reach, officials say.", []),
+    ("Korean howitzers offer Poland more range at a lower price.", []),
 ]
 
 
