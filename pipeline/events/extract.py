@@ -192,16 +192,19 @@ def _event(
     if sentence.rstrip().endswith("?"):
         return None
     read = reading(cue_token, found.cue, found.weapon_token, lexicon)
-    if read.hypothetical:
+    if read.hypothetical or _described(cue_token, found.cue):
         return None
-    found = _by_instrument(found, lexicon)
+    means = _by_instrument(found, lexicon)
+    instrument, found = means is not found, means
     kind, roles = _typed(found, places, lexicon)
     if not _giver_named(found, places, lexicon):
         kind, roles = _unsupplied(kind, roles)
-    platform = _platform(cue_token, places) if roles.weapon_in_agent else None
+    interceptor = instrument and kind == "interception"
+    platform = _platform(found.cue_token, places) if roles.weapon_in_agent or interceptor else None
     if platform is not None and kind == "interception":
-        # "its J-10C jets shot down Indian Rafales": the interceptor too, against the target's owner.
-        target = fill(cue_token, platform, lexicon.frames[kind], places, frozenset([platform.i]))
+        # "its J-10C jets shot down Indian Rafales", "shot down a Kinzhal using a Patriot": the
+        # interceptor too, against the target's owner.
+        target = fill(found.cue_token, platform, lexicon.frames[kind], places, frozenset([platform.i]))
         roles = Roles(roles.actors, target.counterparts, roles.weapon_in_agent)
     elif roles.weapon_in_agent and (platform is not None or not (roles.actors or roles.counterparts)):
         return None
@@ -329,6 +332,13 @@ def _by_context(default: str, other: str, cue_token: Token, lexicon: Lexicon) ->
         if t.pos_ != "PROPN" and t.lemma_.lower() in lexicon.context
     }
     return other if other in said and default not in said else default
+
+
+def _described(cue_token: Token, cue: Cue) -> bool:
+    """A relative clause in the present that deploys ("China, which fields the DF-41, ...")
+    tells what a country has, not what it did; one that develops ("which it co-develops") is
+    work going on."""
+    return cue.type == "deployment" and cue_token.dep_ == "relcl" and cue_token.tag_ in ("VBZ", "VBP")
 
 
 def _generic(cue_token: Token) -> bool:

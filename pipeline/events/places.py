@@ -16,6 +16,7 @@ from pipeline.records import Mention
 # The labels under which a noun phrase's own parts hang (not its clauses or most prepositions).
 PHRASE_PARTS = frozenset({"compound", "amod", "poss", "nmod", "conj", "appos", "det", "case"})
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+RELATIVES = frozenset({"which", "that", "who"})
 # How far back, in sentences, a referring word looks for its country.
 REFER_BACK = 2
 
@@ -60,6 +61,9 @@ class Places:
             return self.person[token.i]
         if token.lower_ in self.lexicon.words["referring"] and token.pos_ in ("PRON", "NOUN"):
             return self._referent(token)
+        if token.lower_ in RELATIVES and token.head.dep_ == "relcl" and token.head.head.i != token.i:
+            # "Turkey, which delivered drones": the relative pronoun is the noun it follows.
+            return self.of_token(token.head.head)
         return None
 
     def in_phrase(self, token: Token) -> list[str]:

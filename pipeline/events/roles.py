@@ -206,7 +206,7 @@ def _owner(weapon: Token, cue: Token, places: Places, weapon_tokens: frozenset[i
     heads = [head, head.head] if head.dep_ == "conj" else [head]
     codes = [c for i in sorted(weapon_tokens) if (c := places.country.get(i))]
     for token in heads:
-        codes += [c for t in _modifiers(token) if (c := places.of_token(t))]
+        codes += [c for t in _modifiers(token) if not _maker(t, places) and (c := places.of_token(t))]
         for child in token.children:
             if child.dep_ in ("acl", "relcl") and child.tag_ == "VBN" and child.i != cue.i:
                 codes += [
@@ -218,6 +218,17 @@ def _owner(weapon: Token, cue: Token, places: Places, weapon_tokens: frozenset[i
                     for c in places.named(obj)
                 ]
     return _unique(codes)
+
+
+def _maker(token: Token, places: Places) -> bool:
+    """A label of who made or supplied a weapon ("Chinese-made", "U.S.-supplied"), which names
+    neither its owner nor, on its own, a supplier."""
+    doc = token.doc
+    if token.i + 2 < len(doc) and doc[token.i + 1].text == "-":
+        last = doc[token.i + 2].lower_
+    else:
+        last = token.lower_.rsplit("-", 1)[-1] if "-" in token.text else ""
+    return last in places.lexicon.words["maker_labels"]
 
 
 def _holder(weapon: Token, places: Places) -> list[str]:

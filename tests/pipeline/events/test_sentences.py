@@ -518,6 +518,22 @@ CASES: list[tuple[str, list[Want]]] = [
         "Ukraine said its forces destroyed 40 Russian drones overnight.",
         [want("interception", "drones", "UKR", "RUS", "claimed", quantity=40)],
     ),
+    # a maker's label names no owner and no supplier; the interceptor used is against the target
+    (
+        "Pakistan received two Chinese-made frigates in 2023.",
+        [want("acquisition", "frigates", "PAK", "", "completed", quantity=2)],
+    ),
+    (
+        "Kyiv said it shot down a Russian cruise missile using a German-supplied IRIS-T system.",
+        [
+            want("interception", "cruise missile", "UKR", "RUS", "claimed"),
+            want("interception", "IRIS-T", "UKR", "RUS", "claimed"),
+        ],
+    ),
+    (  # a relative pronoun stands for the country it follows
+        "Libya turned to Italy, which delivered two Hercules transport aircraft to Tripoli in May.",
+        [want("transfer", "aircraft", "ITA", "LBY", "completed", quantity=2)],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
@@ -544,6 +560,8 @@ CASES: list[tuple[str, list[Want]]] = [
     # a weapon that gives or offers gives a capability, not itself
     ("The new submarines will give Australia a longer reach, officials say.", []),
     ("Korean howitzers offer Poland more range at a lower price.", []),
+    # a country that fields a weapon has it; it did nothing
+    ("Egypt, which fields Chinese-made Wing Loong drones, declined to comment.", []),
 ]
 
 
