@@ -15,12 +15,21 @@ CLAUSES = frozenset({"ROOT", "advcl", "ccomp", "relcl", "acl", "parataxis", "csu
 def cue_of(token: Token, lexicon: Lexicon) -> Cue | None:
     """The cue a token is: with the word before its hyphen ("test-fired"), with its particle
     ("shot down"), or alone; as a verb or a noun by its tag."""
-    pos = "VERB" if token.tag_ in VERB_TAGS else "NOUN"
+    pos = "VERB" if verbal(token) else "NOUN"
     for key in keys(token, lexicon):
         cue = lexicon.cues.get((key, pos))
         if cue is not None:
             return cue
     return None
+
+
+def verbal(token: Token) -> bool:
+    """A verb by its tag, or by what hangs on it where the tagger took it for a noun ("plans to
+    test-fire a missile": an infinitive's "to", an object or a subject)."""
+    return token.tag_ in VERB_TAGS or any(
+        c.dep_ in ("dobj", "nsubj", "auxpass") or (c.dep_ == "aux" and c.lower_ == "to")
+        for c in token.children
+    )
 
 
 def keys(token: Token, lexicon: Lexicon) -> list[str]:

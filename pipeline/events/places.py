@@ -78,13 +78,15 @@ class Places:
     def named(self, token: Token, modifiers: bool = False) -> list[str]:
         """The countries a phrase names itself: the head (and heads joined to it) or its possessor
         ("to Ukraine", "struck Ukraine's grid"); with `modifiers`, its country adjectives too
-        ("struck Russian positions")."""
+        ("struck Russian positions") and the country it is in ("targets in Yemen")."""
         wanted = ("poss", "amod", "compound") if modifiers else ("poss",)
         codes = []
         for head in [token, *(c for c in token.conjuncts if c.i > token.i)]:
             code = self.of_token(head)
             if code is None:
                 code = next((c for p in head.children if p.dep_ in wanted and (c := self.of_token(p))), None)
+            if code is None and modifiers:
+                code = next((c for place in _located(head) if (c := self.of_token(place))), None)
             if code is not None:
                 codes.append(code)
         return _unique(codes)
@@ -141,6 +143,17 @@ class Places:
             return True
         head = token.head
         return token.dep_ in ("amod", "compound") and head.i not in self.weapons and head.dep_ in SUBJECTS
+
+
+def _located(token: Token) -> list[Token]:
+    """The objects of "in" on a noun ("a plant in Russia")."""
+    return [
+        o
+        for p in token.children
+        if p.dep_ == "prep" and p.lower_ == "in"
+        for o in p.children
+        if o.dep_ == "pobj"
+    ]
 
 
 def _compound_head(token: Token, country: dict[int, str]) -> Token:

@@ -116,8 +116,15 @@ def _agent_token(cue: Token, weapons: Container[int]) -> Token | None:
     cue ("accuse Pyongyang of supplying", "urged Germany to send")."""
     token, raised = cue, False
     for _ in range(6):
-        passive = token.tag_ == "VBN" and (
-            token.dep_ in ("acl", "amod") or any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children)
+        # "a claim that it had targeted": a participle with a subject of its own is active.
+        active = any(c.dep_ == "nsubj" for c in token.children)
+        passive = (
+            token.tag_ == "VBN"
+            and not active
+            and (
+                token.dep_ in ("acl", "amod")
+                or any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children)
+            )
         )
         own = _own_agent(token, passive, raised)
         if own is not None or passive:

@@ -534,6 +534,18 @@ CASES: list[tuple[str, list[Want]]] = [
         "Libya turned to Italy, which delivered two Hercules transport aircraft to Tripoli in May.",
         [want("transfer", "aircraft", "ITA", "LBY", "completed", quantity=2)],
     ),
+    (  # the tagger's noun with an infinitive's "to" and an object is a verb
+        "Vietnam plans to test-fire a supersonic anti-ship missile before the end of the year.",
+        [want("test", "anti-ship missile", "VNM", "", "planned")],
+    ),
+    (  # a participle with its own subject is active; a target is in the country it is in
+        "Israel rejected an Iranian claim that it had attacked the oil terminal in Iran with drones.",
+        [want("use", "drones", "ISR", "IRN", None)],
+    ),
+    (
+        "Jordan said its jets struck militant camps in Syria with guided bombs.",
+        [want("use", "guided bombs", "JOR", "SYR", "claimed")],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
