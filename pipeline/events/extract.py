@@ -51,6 +51,7 @@ class _Found:
     weapon_token: Token  # the weapon phrase's head, or the pronoun standing for it
     weapon_tokens: frozenset[int]
     steps: int
+    target: Token | None = None  # a flying weapon a launch is aimed at: the launch intercepts it
 
 
 def doc_events(doc_id: str, doc: Doc, mentions: list[Mention], rules: EventRules) -> list[Event]:
@@ -125,7 +126,9 @@ def _found(
         return None
     root = span.root
     top = cue_token.head if rule == "cue_beside_weapon" else cue_token
-    if weapon_token.i != root.i or (rule in GOVERNING and not reaches(top, root, lexicon)):
+    target = _launched_at(cue_token, cue, weapons, owner, lexicon)
+    aimed = target is not None and root.i == target.i
+    if weapon_token.i != root.i or (rule in GOVERNING and not aimed and not reaches(top, root, lexicon)):
         return None
     if cue.side == "hit" and _struck(cue_token, root):
         return None
@@ -133,7 +136,29 @@ def _found(
         return None
     tokens = frozenset(range(span.start, span.end))
     steps = distance(top, root) + GOVERNING.get(rule, 0)
-    return _Found(rule, cue_token, cue, weapons[index], root, tokens, steps)
+    return _Found(rule, cue_token, cue, weapons[index], root, tokens, steps, target)
+
+
+def _launched_at(
+    cue_token: Token, cue: Cue, weapons: list[Mention], owner: dict[int, int], lexicon: Lexicon
+) -> Token | None:
+    """ "fired SM-3 interceptors at the incoming missiles": a launch aimed at a missile or drone
+    is an interception, of the weapon fired and of the one aimed at."""
+    if "use" not in cue.type.split("|"):
+        return None
+    wanted = lexicon.words["interceptable"]
+    holders = [cue_token, *(c for c in cue_token.children if c.dep_ == "dobj")]
+    return next(
+        (
+            obj
+            for holder in holders
+            for prep in holder.children
+            if prep.dep_ == "prep" and prep.lower_ in lexicon.words["target_preps"]
+            for obj in prep.children
+            if obj.dep_ == "pobj" and obj.i in owner and weapons[owner[obj.i]].attrs.get("category") in wanted
+        ),
+        None,
+    )
 
 
 def _adjective(rule: str, cue_token: Token, cue: Cue, weapon: Token) -> bool:
@@ -254,6 +279,11 @@ def _typed(found: _Found, places: Places, lexicon: Lexicon) -> tuple[str, Roles]
         if roles.counterparts or not _placed(found.cue_token, found.weapon_token, lexicon):
             return first, roles
         return "deployment", roles_as("deployment")
+    if found.target is not None:
+        target = found.target
+        return "interception", fill(
+            found.cue_token, target, frames["interception"], places, frozenset([target.i])
+        )
     if "|" in cue.type:
         first, second = cue.type.split("|")
         roles = roles_as("use")

@@ -546,6 +546,13 @@ CASES: list[tuple[str, list[Want]]] = [
         "Jordan said its jets struck militant camps in Syria with guided bombs.",
         [want("use", "guided bombs", "JOR", "SYR", "claimed")],
     ),
+    (  # interceptors fired at missiles: both weapons are intercepting or intercepted
+        "Saudi Arabia fired Patriot interceptors at the incoming Houthi missiles, the coalition said.",
+        [
+            want("interception", "Patriot", "SAU", "", "claimed"),
+            want("interception", "missiles", "SAU", "", "claimed"),
+        ],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
