@@ -26,6 +26,8 @@ NODES = {
 }
 # The rules whose cue governs the weapon, directly or through the verb the cue is the object of.
 GOVERNING = {"cue_governs_weapon": 0, "cue_beside_weapon": 1}
+# Determiners that make a shortened name refer back to a system named in full.
+DEFINITE = frozenset({"the", "these", "those"})
 # Types for which a sum of money in the sentence is the weapon's price.
 PRICED = frozenset({"transfer", "acquisition", "development"})
 
@@ -58,7 +60,7 @@ def doc_events(doc_id: str, doc: Doc, mentions: list[Mention], rules: EventRules
     """Every event the document's sentences state, one per weapon mention and type, with offsets
     into `doc.text` (the caller shifts those of a piece)."""
     lexicon = rules.lexicon
-    weapons = [m for m in mentions if m.label == "WEAPON"]
+    weapons = _full_names(doc, [m for m in mentions if m.label == "WEAPON"])
     if not weapons:
         return []
     spans, owner = _weapon_spans(doc, weapons)
@@ -82,6 +84,22 @@ def doc_events(doc_id: str, doc: Doc, mentions: list[Mention], rules: EventRules
         if event is not None:
             events.setdefault((at, event.type), event)
     return sorted(events.values(), key=lambda e: (e.start, e.weapon_start, e.type))
+
+
+def _full_names(doc: Doc, weapons: list[Mention]) -> list[Mention]:
+    """ "the F-16s" after "F-16 Block 70 jets": a definite shortened name speaks of the system
+    named in full before it, and takes that norm."""
+    named: list[str] = []
+    found = []
+    for m in weapons:
+        norm = m.norm or ""
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        definite = span is not None and span.start > 0 and doc[span.start - 1].lower_ in DEFINITE
+        fuller = [n for n in named if n.lower().startswith(norm.lower() + " ")] if m.kind != "generic" else []
+        found.append(replace(m, norm=fuller[-1]) if definite and norm and fuller else m)
+        if m.kind != "generic" and norm:
+            named.append(norm)
+    return found
 
 
 def _weapon_spans(doc: Doc, weapons: list[Mention]) -> tuple[dict[int, Span], dict[int, int]]:
@@ -114,6 +132,8 @@ def _found(
     if cue is None:
         return None
     if rule == "cue_pronoun":
+        if weapon_token.i in owner or not _bare(weapon_token, lexicon):
+            return None
         index = _antecedent(weapon_token, weapons, spans)
         if index is None:
             return None
@@ -158,6 +178,18 @@ def _launched_at(
             if obj.dep_ == "pobj" and obj.i in owner and weapons[owner[obj.i]].attrs.get("category") in wanted
         ),
         None,
+    )
+
+
+def _bare(token: Token, lexicon: Lexicon) -> bool:
+    """A class noun stands for a weapon named before only when nothing says what it is: "a
+    second system" does, "a radar system" does not."""
+    if token.lower_ not in lexicon.words["weapon_anaphors"]:
+        return True
+    return all(
+        c.dep_ in ("det", "nummod", "poss", "case")
+        or (c.dep_ == "amod" and c.lower_ in lexicon.words["ordinals"])
+        for c in token.children
     )
 
 

@@ -69,7 +69,8 @@ def load_lexicon(models: Path) -> Lexicon:
         for name, v in json.loads((folder / "words.json").read_text(encoding="utf-8")).items()
         if isinstance(v, list)
     }
-    lists = {"$CUES": cue_lemmas(cues), "$WEAPON_PRONOUNS": sorted(words["weapon_pronouns"])}
+    pronouns = words["weapon_pronouns"] | words["weapon_anaphors"]
+    lists = {"$CUES": cue_lemmas(cues), "$WEAPON_PRONOUNS": sorted(pronouns)}
     raw = json.loads((folder / "patterns.json").read_text(encoding="utf-8"))
     return Lexicon(
         cues=cues,

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.model
 @dataclass(frozen=True)
 class Want:
     """One expected event; `weapon` is a part of the weapon as written, `status` None leaves it
-    unchecked, `more` names other fields to check (quantity, value, when, negated)."""
+    unchecked, `more` names other fields to check (quantity, value, when, negated, and the
+    event's weapon_norm)."""
 
     type: str
     weapon: str
@@ -553,6 +554,21 @@ CASES: list[tuple[str, list[Want]]] = [
             want("interception", "missiles", "SAU", "", "claimed"),
         ],
     ),
+    (  # a definite shortened name takes the full name given before
+        "Bulgaria ordered eight F-16 Block 70 jets in 2019. Washington delivered the F-16s to Sofia in 2025.",
+        [
+            want("acquisition", "F-16 Block 70", "BGR", "", "completed", quantity=8),
+            want("transfer", "F-16s", "USA", "BGR", "completed", weapon_norm="F-16 Block 70"),
+        ],
+    ),
+    (  # a bare class noun stands for the weapon just named; a described one does not
+        "Spain sent a NASAMS battery to Latvia, and Norway sent a second system in May. Poland "
+        "bought a radar system last year.",
+        [
+            want("transfer", "NASAMS", "ESP", "LVA", "completed"),
+            want("transfer", "system", "NOR", "LVA", "completed", weapon_norm="NASAMS"),
+        ],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
@@ -606,6 +622,9 @@ def test_sentence(extractor: Extractor, text: str, wanted: list[Want]) -> None:
         if w.status is not None:
             assert event.status == w.status
         for name, value in w.more.items():
+            if name == "weapon_norm":
+                assert event.weapon == value
+                continue
             got = (event.value_amount, event.value_currency) if name == "value" else getattr(event, name)
             assert got == (pytest.approx(value) if name == "value" else value), name
         assert text[event.start : event.end] == event.sentence
