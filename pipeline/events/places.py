@@ -48,6 +48,7 @@ class Places:
             if code is not None and not self._named_country(span):
                 self.person.update(dict.fromkeys(range(span.start, span.end), code))
         self.country_tokens = sorted(self.country)
+        self._state_words = lexicon.words["referring"] | lexicon.words["forces"]
 
     def _named_country(self, span: Span) -> bool:
         tokens = [*span, *span.root.children]
@@ -115,9 +116,10 @@ class Places:
         if clause.dep_ not in ("ccomp", "xcomp"):
             return False
         speaker = next((c for c in clause.head.children if c.dep_ in SUBJECTS), None)
-        return speaker is not None and not any(
-            t.i in self.country or t.i in self.person for t in _phrase(speaker)
-        )
+        if speaker is None or speaker.lemma_.lower() in self._state_words:
+            # "It also downed two missiles, the air force said": a state's own body speaks.
+            return False
+        return not any(t.i in self.country or t.i in self.person for t in _phrase(speaker))
 
     def _referent(self, token: Token) -> str | None:
         """The last country before `token` in its sentence or the two before it; a pronoun takes

@@ -569,6 +569,15 @@ CASES: list[tuple[str, list[Want]]] = [
             want("transfer", "system", "NOR", "LVA", "completed", weapon_norm="NASAMS"),
         ],
     ),
+    (  # a state's own body that reports is no firm: "it" keeps the country named before
+        "Finland's navy said it tracked two Russian warships. It also intercepted a Russian drone "
+        "near Helsinki, the navy said.",
+        [want("interception", "drone", "FIN", "RUS", "claimed")],
+    ),
+    (  # a firm that reports speaks for itself, not for a country
+        "Saab said it will deliver two Gripen jets to Thailand.",
+        [want("transfer", "Gripen", "", "THA", "planned", quantity=2)],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
