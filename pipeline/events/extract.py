@@ -87,11 +87,21 @@ def doc_events(doc_id: str, doc: Doc, mentions: list[Mention], rules: EventRules
 
 
 def _full_names(doc: Doc, weapons: list[Mention]) -> list[Mention]:
-    """ "the F-16s" after "F-16 Block 70 jets": a definite shortened name speaks of the system
-    named in full before it, and takes that norm."""
+    """The fullest name the text gives each system: its designation where the text writes it,
+    and for a definite shortened name ("the F-16s" after "F-16 Block 70 jets") the system named
+    in full before it."""
+    written = {
+        m.attrs.get("weapon_id"): m.attrs["designation"]
+        for m in weapons
+        if m.attrs.get("designation") and str(m.attrs["designation"]).lower() in m.text.lower()
+    }
     named: list[str] = []
     found = []
     for m in weapons:
+        # "Eurofighter Typhoon jets ... 72 Typhoons": where the text gives a system's full
+        # designation, each of its mentions takes it, as the fullest name the text gives.
+        if m.attrs.get("weapon_id") in written:
+            m = replace(m, norm=written[m.attrs["weapon_id"]])
         norm = m.norm or ""
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
         definite = span is not None and span.start > 0 and doc[span.start - 1].lower_ in DEFINITE

@@ -578,6 +578,18 @@ CASES: list[tuple[str, list[Want]]] = [
         "Saab said it will deliver two Gripen jets to Thailand.",
         [want("transfer", "Gripen", "", "THA", "planned", quantity=2)],
     ),
+    (  # where the text writes a system's full designation, each mention of it takes that name
+        "Kuwait ordered 28 Eurofighter Typhoon jets in 2016. Italy delivered the first Typhoon jets "
+        "to Kuwait in 2021.",
+        [
+            want("acquisition", "Typhoon", "KWT", "", "completed", weapon_norm="Eurofighter Typhoon"),
+            want("transfer", "Typhoon", "ITA", "KWT", "completed", weapon_norm="Eurofighter Typhoon"),
+        ],
+    ),
+    (
+        "Britain sold Typhoon jets to Qatar.",
+        [want("transfer", "Typhoon", "GBR", "QAT", "completed", weapon_norm="Typhoon")],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
