@@ -124,6 +124,10 @@ def _weapon_spans(doc: Doc, weapons: list[Mention]) -> tuple[dict[int, Span], di
     owner = {t: i for i, span in spans.items() for t in range(span.start, span.end)}
     for i, span in list(spans.items()):
         beside = [c for c in span.root.children if c.dep_ in ("compound", "nmod", "appos")]
+        # "BRP Miguel Malvar, the lead ship of the class": the class word in apposition too.
+        head = owner.get(span.root.head.i)
+        if span.root.dep_ == "appos" and head is not None and weapons[head].kind != "generic":
+            beside.append(span.root.head)
         if weapons[i].kind == "generic" and any(owner.get(c.i, i) != i for c in beside):
             del spans[i]
     return spans, owner
@@ -306,10 +310,11 @@ def _by_instrument(found: _Found, lexicon: Lexicon) -> _Found:
 
 
 def _typed(found: _Found, places: Places, lexicon: Lexicon) -> tuple[str, Roles]:
-    """The event's type and roles: a launch aimed at a target (or a country) is a use, without
-    one a test unless the sentence speaks of an attack; munitions delivered against a target
-    are used, not handed over; a weapon sent to no recipient but near a place is deployed; a
-    purchase with a named supplier is a transfer."""
+    """The event's type and roles: a launch aimed at a target (or a country) is a use, at a
+    test ground a test, without either a test unless the sentence speaks of an attack;
+    munitions delivered or deployed against a target are used; a weapon sent to no recipient
+    but near a place is deployed; a purchase with a named supplier is a transfer, and of the
+    parties to a contract the maker supplies."""
     cue, frames = found.cue, lexicon.frames
 
     def roles_as(frame: str) -> Roles:
@@ -330,14 +335,20 @@ def _typed(found: _Found, places: Places, lexicon: Lexicon) -> tuple[str, Roles]
         first, second = cue.type.split("|")
         roles = roles_as("use")
         fired = {first, second} == {"test", "use"}
+        if fired and _aimed(found.cue_token, found.weapon_token, lexicon, "test_grounds"):
+            return "test", roles_as("test")
         if _aimed(found.cue_token, found.weapon_token, lexicon) or (fired and roles.counterparts):
             return "use", roles
         kind = _by_context(first, second, found.cue_token, lexicon) if fired else first
         return kind, roles if kind == "use" else roles_as(kind)
+    if cue.type == "deployment" and _aimed(found.cue_token, found.weapon_token, lexicon, "against"):
+        return "use", roles_as("use")
     take = cue.side == "take" or (cue.type == "transfer" and taking(found.cue_token, lexicon.words["taking"]))
     if not take:
         return cue.type, roles_as(cue.type)
-    roles = _maker_supplies(roles_as("take"), found.weapon)
+    roles = roles_as("take")
+    if cue.pos == "NOUN":
+        roles = _maker_supplies(roles, found.weapon)
     return ("transfer" if roles.actors else cue.type), roles
 
 
@@ -378,21 +389,33 @@ def _platform(cue_token: Token, places: Places) -> Token | None:
     return None
 
 
-def _aimed(cue_token: Token, weapon: Token, lexicon: Lexicon) -> bool:
-    """A launch at something ("at Kharkiv", "munitions against ISIL targets") is an attack."""
+def _aimed(cue_token: Token, weapon: Token, lexicon: Lexicon, at: str = "targets") -> bool:
+    """A launch at something ("at Kharkiv", "munitions against ISIL targets") is an attack, but
+    one at a test ground ("at the Woomera range") a test: `at` says which is asked for, or
+    "against" alone."""
     holders = [cue_token, weapon, *weapon.conjuncts]
     if weapon.head.i != cue_token.i:
         holders.append(weapon.head)
-    return any(
-        c.dep_ == "prep" and c.lower_ in lexicon.words["target_preps"] for h in holders for c in h.children
-    )
+    preps = [c for h in holders for c in h.children if c.dep_ == "prep"]
+    if at == "against":
+        return any(p.lower_ == "against" for p in preps)
+    grounds = lexicon.words["test_grounds"]
+    aimed = [
+        any(o.dep_ == "pobj" and o.lemma_.lower() in grounds for o in p.children)
+        for p in preps
+        if p.lower_ in lexicon.words["target_preps"]
+    ]
+    return any(aimed) if at == "test_grounds" else not all(aimed) if aimed else False
 
 
 def _placed(cue_token: Token, weapon: Token, lexicon: Lexicon) -> bool:
     """Sent somewhere rather than to someone ("sent warships near Taiwan", "close to the island")."""
     holders = [cue_token, weapon, *weapon.conjuncts]
     words = lexicon.words["placing"]
-    return any(c.dep_ in ("prep", "advmod") and c.lower_ in words for h in holders for c in h.children)
+    children = [c for h in holders for c in h.children]
+    # "send a carrier to the Red Sea": to a place that is no country.
+    seas = [o for c in children if c.lower_ == "to" for o in c.children if o.ent_type_ in ("LOC", "FAC")]
+    return bool(seas) or any(c.dep_ in ("prep", "advmod") and c.lower_ in words for c in children)
 
 
 def _by_context(default: str, other: str, cue_token: Token, lexicon: Lexicon) -> str:

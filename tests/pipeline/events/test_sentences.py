@@ -590,6 +590,26 @@ CASES: list[tuple[str, list[Want]]] = [
         "Britain sold Typhoon jets to Qatar.",
         [want("transfer", "Typhoon", "GBR", "QAT", "completed", weapon_norm="Typhoon")],
     ),
+    (  # sent to a sea, not to a country: deployed
+        "Washington will send an aircraft carrier to the Mediterranean, a Pentagon official said.",
+        [want("deployment", "aircraft carrier", "USA", "", "planned")],
+    ),
+    (  # deployed against a target: used
+        "Armenia deployed drones against Azerbaijani positions in 2022.",
+        [want("use", "drones", "ARM", "AZE", "completed")],
+    ),
+    (  # buyers that agree to buy together are all buyers, the maker's country among them
+        "Germany, Norway and Sweden agreed to jointly buy more IRIS-T systems.",
+        [want("acquisition", "IRIS-T", "DEU NOR SWE", "", "planned")],
+    ),
+    (  # the class word in apposition to a named ship is that ship
+        "Britain commissioned HMS Glasgow, the first frigate of its class, in 2025.",
+        [want("deployment", "HMS Glasgow", "GBR", "", "completed")],
+    ),
+    (  # fired at a range: a test
+        "Taiwan fired Hsiung Feng missiles at a range in Pingtung on Tuesday.",
+        [want("test", "missiles", "TWN", "", "completed")],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
