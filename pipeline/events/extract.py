@@ -3,7 +3,7 @@ a weapon it governs, the other modules read the roles, status and numbers; only 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span, Token
@@ -11,6 +11,7 @@ from spacy.vocab import Vocab
 
 from pipeline.events import amounts
 from pipeline.events.cues import cue_of, cue_text, distance, reaches, same_clause
+from pipeline.events.kinds import Found, typed
 from pipeline.events.lexicon import Cue, Lexicon
 from pipeline.events.places import Places
 from pipeline.events.roles import Roles, agent_named, fill, taking
@@ -42,20 +43,6 @@ class EventRules:
             self.matcher.add(name, [pattern])
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
-    """A cue and the weapon it speaks of, before the event is read."""
-
-    rule: str
-    cue_token: Token
-    cue: Cue
-    weapon: Mention
-    weapon_token: Token  # the weapon phrase's head, or the pronoun standing for it
-    weapon_tokens: frozenset[int]
-    steps: int
-    target: Token | None = None  # a flying weapon a launch is aimed at: the launch intercepts it
-
-
 def doc_events(doc_id: str, doc: Doc, mentions: list[Mention], rules: EventRules) -> list[Event]:
     """Every event the document's sentences state, one per weapon mention and type, with offsets
     into `doc.text` (the caller shifts those of a piece)."""
@@ -66,7 +53,7 @@ def doc_events(doc_id: str, doc: Doc, mentions: list[Mention], rules: EventRules
     spans, owner = _weapon_spans(doc, weapons)
     # doc.text joins every token anew on each call: take it once.
     text = doc.text
-    pairs: dict[tuple[int, int], _Found] = {}
+    pairs: dict[tuple[int, int], Found] = {}
     for match_id, ids in rules.matcher(doc):
         rule = doc.vocab.strings[match_id]
         cue_at, weapon_at = NODES[rule]
@@ -141,7 +128,7 @@ def _found(
     spans: dict[int, Span],
     owner: dict[int, int],
     lexicon: Lexicon,
-) -> _Found | None:
+) -> Found | None:
     cue = cue_of(cue_token, lexicon)
     if cue is None:
         return None
@@ -151,7 +138,7 @@ def _found(
         index = _antecedent(weapon_token, weapons, spans)
         if index is None:
             return None
-        return _Found(rule, cue_token, cue, weapons[index], weapon_token, frozenset([weapon_token.i]), 1)
+        return Found(rule, cue_token, cue, weapons[index], weapon_token, frozenset([weapon_token.i]), 1)
     if _adjective(rule, cue_token, cue, weapon_token):
         return None
     index = owner.get(weapon_token.i)
@@ -170,7 +157,7 @@ def _found(
         return None
     tokens = frozenset(range(span.start, span.end))
     steps = distance(top, root) + GOVERNING.get(rule, 0)
-    return _Found(rule, cue_token, cue, weapons[index], root, tokens, steps, target)
+    return Found(rule, cue_token, cue, weapons[index], root, tokens, steps, target)
 
 
 def _launched_at(
@@ -256,7 +243,7 @@ def _antecedent(pronoun: Token, weapons: list[Mention], spans: dict[int, Span]) 
 
 
 def _event(
-    doc_id: str, text: str, found: _Found, places: Places, dates: list[Span], lexicon: Lexicon
+    doc_id: str, text: str, found: Found, places: Places, dates: list[Span], lexicon: Lexicon
 ) -> Event | None:
     cue_token = found.cue_token
     start, sentence = _sentence(text, cue_token)
@@ -267,7 +254,7 @@ def _event(
         return None
     means = _by_instrument(found, lexicon)
     instrument, found = means is not found, means
-    kind, roles = _typed(found, places, lexicon)
+    kind, roles = typed(found, places, lexicon)
     if not _giver_named(found, places, lexicon):
         kind, roles = _unsupplied(kind, roles)
     interceptor = instrument and kind == "interception"
@@ -293,7 +280,7 @@ def _event(
     return _record(doc_id, found, kind, roles, read, start, sentence, dates, lexicon)
 
 
-def _by_instrument(found: _Found, lexicon: Lexicon) -> _Found:
+def _by_instrument(found: Found, lexicon: Lexicon) -> Found:
     """ "shot down a Kinzhal using a Patriot": a means verb under another action's cue speaks
     for that action, so the Patriot intercepts rather than is used."""
     token = found.cue_token
@@ -309,50 +296,7 @@ def _by_instrument(found: _Found, lexicon: Lexicon) -> _Found:
     return replace(found, cue_token=token.head, cue=action)
 
 
-def _typed(found: _Found, places: Places, lexicon: Lexicon) -> tuple[str, Roles]:
-    """The event's type and roles: a launch aimed at a target (or a country) is a use, at a
-    test ground a test, without either a test unless the sentence speaks of an attack;
-    munitions delivered or deployed against a target are used; a weapon sent to no recipient
-    but near a place is deployed; a purchase with a named supplier is a transfer, and of the
-    parties to a contract the maker supplies."""
-    cue, frames = found.cue, lexicon.frames
-
-    def roles_as(frame: str) -> Roles:
-        return fill(found.cue_token, found.weapon_token, frames[frame], places, found.weapon_tokens)
-
-    if cue.type.endswith("|deployment"):
-        first = cue.type.split("|")[0]
-        roles = roles_as(first)
-        if roles.counterparts or not _placed(found.cue_token, found.weapon_token, lexicon):
-            return first, roles
-        return "deployment", roles_as("deployment")
-    if found.target is not None:
-        target = found.target
-        return "interception", fill(
-            found.cue_token, target, frames["interception"], places, frozenset([target.i])
-        )
-    if "|" in cue.type:
-        first, second = cue.type.split("|")
-        roles = roles_as("use")
-        fired = {first, second} == {"test", "use"}
-        if fired and _aimed(found.cue_token, found.weapon_token, lexicon, "test_grounds"):
-            return "test", roles_as("test")
-        if _aimed(found.cue_token, found.weapon_token, lexicon) or (fired and roles.counterparts):
-            return "use", roles
-        kind = _by_context(first, second, found.cue_token, lexicon) if fired else first
-        return kind, roles if kind == "use" else roles_as(kind)
-    if cue.type == "deployment" and _aimed(found.cue_token, found.weapon_token, lexicon, "against"):
-        return "use", roles_as("use")
-    take = cue.side == "take" or (cue.type == "transfer" and taking(found.cue_token, lexicon.words["taking"]))
-    if not take:
-        return cue.type, roles_as(cue.type)
-    roles = roles_as("take")
-    if cue.pos == "NOUN":
-        roles = _maker_supplies(roles, found.weapon)
-    return ("transfer" if roles.actors else cue.type), roles
-
-
-def _giver_named(found: _Found, places: Places, lexicon: Lexicon) -> bool:
+def _giver_named(found: Found, places: Places, lexicon: Lexicon) -> bool:
     """Whether a giving cue has a subject, a country or not ("Lockheed Martin will deliver")."""
     if found.cue.side != "give" or taking(found.cue_token, lexicon.words["taking"]):
         return False
@@ -367,16 +311,6 @@ def _unsupplied(kind: str, roles: Roles) -> tuple[str, Roles]:
     return "acquisition", Roles(roles.counterparts, (), roles.weapon_in_agent)
 
 
-def _maker_supplies(roles: Roles, weapon: Mention) -> Roles:
-    """ "South Korea and Poland signed a contract for K2 tanks": of the parties to a purchase,
-    the one that makes the weapon (the gazetteer's origin) is the supplier."""
-    origin = weapon.attrs.get("origin")
-    if roles.actors or len(roles.counterparts) < 2 or origin not in roles.counterparts:
-        return roles
-    rest = tuple(c for c in roles.counterparts if c != origin)
-    return Roles((origin,), rest, roles.weapon_in_agent)
-
-
 def _platform(cue_token: Token, places: Places) -> Token | None:
     """The weapon a weapon subject acts on ("destroyers fired interceptors"): the subject is the
     platform and the event is about the object, but for an interception, which has both. A
@@ -387,46 +321,6 @@ def _platform(cue_token: Token, places: Places) -> Token | None:
         if found is not None:
             return found
     return None
-
-
-def _aimed(cue_token: Token, weapon: Token, lexicon: Lexicon, at: str = "targets") -> bool:
-    """A launch at something ("at Kharkiv", "munitions against ISIL targets") is an attack, but
-    one at a test ground ("at the Woomera range") a test: `at` says which is asked for, or
-    "against" alone."""
-    holders = [cue_token, weapon, *weapon.conjuncts]
-    if weapon.head.i != cue_token.i:
-        holders.append(weapon.head)
-    preps = [c for h in holders for c in h.children if c.dep_ == "prep"]
-    if at == "against":
-        return any(p.lower_ == "against" for p in preps)
-    grounds = lexicon.words["test_grounds"]
-    aimed = [
-        any(o.dep_ == "pobj" and o.lemma_.lower() in grounds for o in p.children)
-        for p in preps
-        if p.lower_ in lexicon.words["target_preps"]
-    ]
-    return any(aimed) if at == "test_grounds" else not all(aimed) if aimed else False
-
-
-def _placed(cue_token: Token, weapon: Token, lexicon: Lexicon) -> bool:
-    """Sent somewhere rather than to someone ("sent warships near Taiwan", "close to the island")."""
-    holders = [cue_token, weapon, *weapon.conjuncts]
-    words = lexicon.words["placing"]
-    children = [c for h in holders for c in h.children]
-    # "send a carrier to the Red Sea": to a place that is no country.
-    seas = [o for c in children if c.lower_ == "to" for o in c.children if o.ent_type_ in ("LOC", "FAC")]
-    return bool(seas) or any(c.dep_ in ("prep", "advmod") and c.lower_ in words for c in children)
-
-
-def _by_context(default: str, other: str, cue_token: Token, lexicon: Lexicon) -> str:
-    """The second reading when only it has a word for it in the sentence; names do not count
-    ("Sea Viper" is no sea)."""
-    said = {
-        lexicon.context[t.lemma_.lower()]
-        for t in cue_token.sent
-        if t.pos_ != "PROPN" and t.lemma_.lower() in lexicon.context
-    }
-    return other if other in said and default not in said else default
 
 
 def _described(cue_token: Token, cue: Cue) -> bool:
@@ -458,7 +352,7 @@ def _sentence(text: str, token: Token) -> tuple[int, str]:
 
 def _record(
     doc_id: str,
-    found: _Found,
+    found: Found,
     kind: str,
     roles: Roles,
     read: Reading,
