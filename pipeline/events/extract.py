@@ -383,7 +383,9 @@ def _record(
         actors=roles.actors,
         counterparts=roles.counterparts,
         status=read.status,
-        quantity=amounts.quantity(token, lexicon, found.weapon_tokens),
+        quantity=amounts.quantity(
+            token, lexicon, found.weapon_tokens, part=found.rule != "weapon_participle"
+        ),
         value_amount=price[0] if price else None,
         value_currency=price[1] if price else None,
         when=amounts.when(

@@ -610,6 +610,18 @@ CASES: list[tuple[str, list[Want]]] = [
         "Taiwan fired Hsiung Feng missiles at a range in Pingtung on Tuesday.",
         [want("test", "missiles", "TWN", "", "completed")],
     ),
+    (  # the part shot down is counted for the interception, all launched for the launch
+        "Romania said its air defences shot down 12 of 15 drones launched by Russia.",
+        [
+            want("interception", "air defences", "ROU", "RUS", "claimed"),
+            want("interception", "drones", "ROU", "RUS", "claimed", quantity=12),
+            want("use", "drones", "RUS", "", "claimed", quantity=15),
+        ],
+    ),
+    (  # a count the parser hung on the system's name
+        "Slovakia ordered 14 F-16 Block 70 jets in 2018.",
+        [want("acquisition", "F-16 Block 70", "SVK", "", "completed", quantity=14)],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
