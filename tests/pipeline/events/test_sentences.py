@@ -622,6 +622,14 @@ CASES: list[tuple[str, list[Want]]] = [
         "Slovakia ordered 14 F-16 Block 70 jets in 2018.",
         [want("acquisition", "F-16 Block 70", "SVK", "", "completed", quantity=14)],
     ),
+    (  # a signed contract to buy is done; one still to be signed is a plan
+        "Greece signed a contract to buy 24 Rafale jets from France in 2021.",
+        [want("transfer", "Rafale", "FRA", "GRC", "completed", quantity=24)],
+    ),
+    (
+        "Greece plans to sign a contract to buy more Rafale jets from France.",
+        [want("transfer", "Rafale", "FRA", "GRC", "planned")],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
