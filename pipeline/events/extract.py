@@ -13,6 +13,7 @@ from pipeline.events import amounts
 from pipeline.events.cues import cue_of, cue_text, distance, reaches, same_clause
 from pipeline.events.kinds import Found, typed
 from pipeline.events.lexicon import Cue, Lexicon
+from pipeline.events.names import full_names
 from pipeline.events.places import Places
 from pipeline.events.roles import Roles, agent_named, fill, taking
 from pipeline.events.status import Reading, reading
@@ -27,8 +28,6 @@ NODES = {
 }
 # The rules whose cue governs the weapon, directly or through the verb the cue is the object of.
 GOVERNING = {"cue_governs_weapon": 0, "cue_beside_weapon": 1}
-# Determiners that make a shortened name refer back to a system named in full.
-DEFINITE = frozenset({"the", "these", "those"})
 # Types for which a sum of money in the sentence is the weapon's price.
 PRICED = frozenset({"transfer", "acquisition", "development"})
 
@@ -47,7 +46,7 @@ def doc_events(doc_id: str, doc: Doc, mentions: list[Mention], rules: EventRules
     """Every event the document's sentences state, one per weapon mention and type, with offsets
     into `doc.text` (the caller shifts those of a piece)."""
     lexicon = rules.lexicon
-    weapons = _full_names(doc, [m for m in mentions if m.label == "WEAPON"])
+    weapons = full_names(doc, [m for m in mentions if m.label == "WEAPON"])
     if not weapons:
         return []
     spans, owner = _weapon_spans(doc, weapons)
@@ -71,32 +70,6 @@ def doc_events(doc_id: str, doc: Doc, mentions: list[Mention], rules: EventRules
         if event is not None:
             events.setdefault((at, event.type), event)
     return sorted(events.values(), key=lambda e: (e.start, e.weapon_start, e.type))
-
-
-def _full_names(doc: Doc, weapons: list[Mention]) -> list[Mention]:
-    """The fullest name the text gives each system: its designation where the text writes it,
-    and for a definite shortened name ("the F-16s" after "F-16 Block 70 jets") the system named
-    in full before it."""
-    written = {
-        m.attrs.get("weapon_id"): m.attrs["designation"]
-        for m in weapons
-        if m.attrs.get("designation") and str(m.attrs["designation"]).lower() in m.text.lower()
-    }
-    named: list[str] = []
-    found = []
-    for m in weapons:
-        # "Eurofighter Typhoon jets ... 72 Typhoons": where the text gives a system's full
-        # designation, each of its mentions takes it, as the fullest name the text gives.
-        if m.attrs.get("weapon_id") in written:
-            m = replace(m, norm=written[m.attrs["weapon_id"]])
-        norm = m.norm or ""
-        span = doc.char_span(m.start, m.end, alignment_mode="expand")
-        definite = span is not None and span.start > 0 and doc[span.start - 1].lower_ in DEFINITE
-        fuller = [n for n in named if n.lower().startswith(norm.lower() + " ")] if m.kind != "generic" else []
-        found.append(replace(m, norm=fuller[-1]) if definite and norm and fuller else m)
-        if m.kind != "generic" and norm:
-            named.append(norm)
-    return found
 
 
 def _weapon_spans(doc: Doc, weapons: list[Mention]) -> tuple[dict[int, Span], dict[int, int]]:
@@ -155,6 +128,8 @@ def _found(
         return None
     if cue.side == "defeat" and not _defeats(cue_token, weapons, owner, lexicon):
         return None
+    if cue.key in lexicon.words["direct_only"] and not _direct_object(cue_token, root):
+        return None
     tokens = frozenset(range(span.start, span.end))
     steps = distance(top, root) + GOVERNING.get(rule, 0)
     return Found(rule, cue_token, cue, weapons[index], root, tokens, steps, target)
@@ -180,6 +155,15 @@ def _launched_at(
         ),
         None,
     )
+
+
+def _direct_object(cue_token: Token, weapon: Token) -> bool:
+    """The weapon is what the cue takes itself ("got two batteries"), not what something it
+    takes is for ("got approval for frigates")."""
+    head = weapon
+    while head.dep_ in ("compound", "conj", "appos") and head.head.i != head.i:
+        head = head.head
+    return head.dep_ == "dobj" and head.head.i == cue_token.i
 
 
 def _bare(token: Token, lexicon: Lexicon) -> bool:

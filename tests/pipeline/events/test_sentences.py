@@ -630,6 +630,14 @@ CASES: list[tuple[str, list[Want]]] = [
         "Greece plans to sign a contract to buy more Rafale jets from France.",
         [want("transfer", "Rafale", "FRA", "GRC", "planned")],
     ),
+    (  # got: received, but only what it takes as its object
+        "Estonia gets first HIMARS launchers from the United States",
+        [want("transfer", "HIMARS", "USA", "EST", "completed")],
+    ),
+    (
+        "Lithuania got two NASAMS batteries in 2023.",
+        [want("acquisition", "NASAMS", "LTU", "", "completed", quantity=2)],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
@@ -653,6 +661,8 @@ CASES: list[tuple[str, list[Want]]] = [
     ("Ukrainian troops destroyed three Russian tanks near Bakhmut.", []),
     ("Russian missiles destroyed a power station in Odesa.", []),
     ("The Gripen fighters entered the hangar.", []),
+    ("The navy got approval for new frigates.", []),
+    ("The Patriot system gets a software upgrade next year.", []),
     # a weapon that gives or offers gives a capability, not itself
     ("The new submarines will give Australia a longer reach, officials say.", []),
     ("Korean howitzers offer Poland more range at a lower price.", []),
