@@ -660,6 +660,8 @@ CASES: list[tuple[str, list[Want]]] = [
     # losses and damage are no interceptions; a building entered is no service
     ("Ukrainian troops destroyed three Russian tanks near Bakhmut.", []),
     ("Russian missiles destroyed a power station in Odesa.", []),
+    ("Russian forces destroyed a Ukrainian missile launcher near Kherson.", []),
+    ("Russia said it destroyed two HIMARS launchers and a Patriot battery.", []),
     ("The Gripen fighters entered the hangar.", []),
     ("The navy got approval for new frigates.", []),
     ("The Patriot system gets a software upgrade next year.", []),
