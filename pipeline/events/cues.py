@@ -25,10 +25,18 @@ def cue_of(token: Token, lexicon: Lexicon) -> Cue | None:
 
 def verbal(token: Token) -> bool:
     """A verb by its tag, or by what hangs on it where the tagger took it for a noun ("plans to
-    test-fire a missile": an infinitive's "to", an object or a subject)."""
-    return token.tag_ in VERB_TAGS or any(
-        c.dep_ in ("dobj", "nsubj", "auxpass") or (c.dep_ == "aux" and c.lower_ == "to")
-        for c in token.children
+    test-fire a missile": an infinitive's "to", an object or a subject), or a headline's hyphened
+    verb read as a plural noun before the weapon ("India test-fires Agni-V missile")."""
+    doc = token.doc
+    hyphened = token.i >= 2 and doc[token.i - 1].text == "-" and not doc[token.i - 1].whitespace_
+    headline = hyphened and token.dep_ == "compound" and token.tag_ in ("NNS", "VBZ")
+    return (
+        token.tag_ in VERB_TAGS
+        or headline
+        or any(
+            c.dep_ in ("dobj", "nsubj", "auxpass") or (c.dep_ == "aux" and c.lower_ == "to")
+            for c in token.children
+        )
     )
 
 

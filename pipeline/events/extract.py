@@ -25,6 +25,7 @@ NODES = {
     "weapon_participle": (1, 0),
     "cue_pronoun": (0, 1),
     "cue_beside_weapon": (1, 3),
+    "cue_compound": (1, 0),
 }
 # The rules whose cue governs the weapon, directly or through the verb the cue is the object of.
 GOVERNING = {"cue_governs_weapon": 0, "cue_beside_weapon": 1}
@@ -112,13 +113,15 @@ def _found(
         if index is None:
             return None
         return Found(rule, cue_token, cue, weapons[index], weapon_token, frozenset([weapon_token.i]), 1)
-    if _adjective(rule, cue_token, cue, weapon_token):
+    if _adjective(rule, cue_token, cue, weapon_token) or (rule == "cue_compound" and "-" not in cue.key):
         return None
     index = owner.get(weapon_token.i)
     span = spans.get(index) if index is not None else None
     if index is None or span is None:
         return None
     root = span.root
+    if rule == "cue_compound":
+        weapon_token = root  # the verb may hang on any word of the name
     top = cue_token.head if rule == "cue_beside_weapon" else cue_token
     target = _launched_at(cue_token, cue, weapons, owner, lexicon)
     aimed = target is not None and root.i == target.i
@@ -261,6 +264,12 @@ def _event(
         and (_generic(cue_token) or found.rule != "cue_governs_weapon")
     ):
         return None
+    if found.rule == "cue_compound":
+        # "Australia test-fires U.S. Precision Strike Missile": who acts stands before the verb.
+        before = {places.country[t] for t in range(cue_token.sent.start, cue_token.i) if t in places.country}
+        roles = Roles(
+            tuple(c for c in roles.actors if c in before), roles.counterparts, roles.weapon_in_agent
+        )
     return _record(doc_id, found, kind, roles, read, start, sentence, dates, lexicon)
 
 

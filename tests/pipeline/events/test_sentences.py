@@ -638,6 +638,13 @@ CASES: list[tuple[str, list[Want]]] = [
         "Lithuania got two NASAMS batteries in 2023.",
         [want("acquisition", "NASAMS", "LTU", "", "completed", quantity=2)],
     ),
+    # a headline's hyphened verb, read by the tagger as a noun before the weapon; who acts
+    # stands before it
+    ("Vietnam test-fires Brahmos missile near Da Nang", [want("test", "Brahmos", "VNM", "", "completed")]),
+    (
+        "Egypt test-fires U.S. Harpoon missiles in the Red Sea",
+        [want("test", "Harpoon", "EGY", "", "completed")],
+    ),
     # no event: opinions, capabilities, classes, questions, threats, no action
     ("If Russia uses nuclear weapons, NATO will respond.", []),
     (
@@ -663,6 +670,7 @@ CASES: list[tuple[str, list[Want]]] = [
     ("Russian forces destroyed a Ukrainian missile launcher near Kherson.", []),
     ("Russia said it destroyed two HIMARS launchers and a Patriot battery.", []),
     ("The Gripen fighters entered the hangar.", []),
+    ("Analysts said the test-fires were costly for Japan.", []),
     ("The navy got approval for new frigates.", []),
     ("The Patriot system gets a software upgrade next year.", []),
     # a weapon that gives or offers gives a capability, not itself
