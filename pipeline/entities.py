@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.events import EventRules, doc_events, load_lexicon
 from pipeline.nlp.build import load_pipeline, model_config
+from pipeline.nlp.lines import DATELINE
 from pipeline.nlp.pieces import text_pieces
 from pipeline.norms.countries import Ambiguity, CountryTable, load_ambiguities, other_sense
 from pipeline.norms.people import KnownPeople, clean_name, context_cues, known_people, resolve_names
@@ -193,11 +194,6 @@ def doc_mentions(doc_id: str, doc: Doc, known: Knowledge) -> list[Mention]:
     return sorted(found, key=lambda m: (m.start, m.end, m.label))
 
 
-# A dateline at the start of a line: "LONDON —", "KYIV (Reuters) -", "BEIRUT, Lebanon, March 3 —".
-DATELINE = re.compile(
-    r"[ \t]*[A-Z][A-Z.'’ -]{2,30}?(?:,[ \t]*[A-Z][\w.' -]{1,30}){0,2}"
-    r"[ \t]*(?:\([^)\n]{1,30}\)[ \t]*)?[—–-]{1,2}\s"
-)
 NEXT_WORD = re.compile(r"\s+([\w'’-]+)")
 OF_BEFORE = re.compile(r"(\w+)\s+of\s+$")
 

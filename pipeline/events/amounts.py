@@ -20,24 +20,44 @@ MONTHS |= {name.lower(): number for number, name in enumerate(calendar.month_abb
 WEEKDAYS = frozenset(name.lower() for name in calendar.day_name)
 
 
-def quantity(weapon: Token, lexicon: Lexicon, name: frozenset[int] = frozenset()) -> int | None:
+def quantity(
+    weapon: Token, lexicon: Lexicon, name: frozenset[int] = frozenset(), part: bool = True
+) -> int | None:
     """The number of systems the weapon's phrase gives: "60 Harpoon missiles", "two of the
-    missiles", "a pair of drones". "Dozens of drones" gives none, nor a number inside the
-    weapon's name (`name`, its tokens: "Taurus KEPD 350")."""
+    missiles", "31 of 35 drones" (the part named), "a pair of drones". "Dozens of drones" gives
+    none, nor a number inside the weapon's name (`name`, its tokens: "Taurus KEPD 350"), though
+    one the parser hung on the name counts ("40 F-16 Block 70 jets"). Without `part` the whole
+    counts: "35" of "31 of 35 drones launched by Russia" for the launch."""
     head = weapon
     while head.dep_ == "compound" and head.head.i != head.i:
         head = head.head
-    for child in head.children:
+    counted = _counted(head, lexicon) if part else None
+    if counted is not None:
+        return _number(counted, lexicon)
+    children = [*head.children, *(g for c in head.children if c.i in name for g in c.children)]
+    for child in children:
         if child.i in name:
             continue
         if child.dep_ == "nummod" and child.ent_type_ != "MONEY" and not _in_name(child):
-            return _number(child, lexicon)
+            return _number(_part(child) if part else child, lexicon)
+    counted = _counted(head, lexicon)
+    return _number(counted, lexicon) if counted is not None else None
+
+
+def _counted(head: Token, lexicon: Lexicon) -> Token | None:
+    """The number a phrase is counted out of: "two" of "two of the missiles"."""
     owner = head.head if head.dep_ == "pobj" and head.head.lower_ == "of" else None
-    if owner is not None and owner.head.i != owner.i:
-        count = owner.head
-        if count.tag_ == "CD" or count.lower_ in lexicon.numbers:
-            return _number(count, lexicon)
-    return None
+    if owner is None or owner.head.i == owner.i:
+        return None
+    count = owner.head
+    return count if count.tag_ == "CD" or count.lower_ in lexicon.numbers else None
+
+
+def _part(number: Token) -> Token:
+    """ "12 of 15 drones" parsed as one number: the part before "of" is what the event counts."""
+    marks = {c.lower_: c for c in number.children if c.dep_ == "quantmod"}
+    part = next((c for c in number.children if c.dep_ == "quantmod" and c.tag_ == "CD"), None)
+    return part if "of" in marks and part is not None and part.i < marks["of"].i else number
 
 
 def _in_name(number: Token) -> bool:

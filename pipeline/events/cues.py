@@ -15,7 +15,7 @@ CLAUSES = frozenset({"ROOT", "advcl", "ccomp", "relcl", "acl", "parataxis", "csu
 def cue_of(token: Token, lexicon: Lexicon) -> Cue | None:
     """The cue a token is: with the word before its hyphen ("test-fired"), with its particle
     ("shot down"), or alone; as a verb or a noun by its tag."""
-    pos = "VERB" if token.tag_ in VERB_TAGS else "NOUN"
+    pos = "VERB" if verbal(token) else "NOUN"
     for key in keys(token, lexicon):
         cue = lexicon.cues.get((key, pos))
         if cue is not None:
@@ -23,9 +23,26 @@ def cue_of(token: Token, lexicon: Lexicon) -> Cue | None:
     return None
 
 
+def verbal(token: Token) -> bool:
+    """A verb by its tag, or by what hangs on it where the tagger took it for a noun ("plans to
+    test-fire a missile": an infinitive's "to", an object or a subject), or a headline's hyphened
+    verb read as a plural noun before the weapon ("India test-fires Agni-V missile")."""
+    doc = token.doc
+    hyphened = token.i >= 2 and doc[token.i - 1].text == "-" and not doc[token.i - 1].whitespace_
+    headline = hyphened and token.dep_ == "compound" and token.tag_ in ("NNS", "VBZ")
+    return (
+        token.tag_ in VERB_TAGS
+        or headline
+        or any(
+            c.dep_ in ("dobj", "nsubj", "auxpass") or (c.dep_ == "aux" and c.lower_ == "to")
+            for c in token.children
+        )
+    )
+
+
 def keys(token: Token, lexicon: Lexicon) -> list[str]:
     """The lexicon keys a word may stand for, longest first: "test-fire", "shoot down", "put into
-    service", "fire"."""
+    service", "enter service", "fire"."""
     lemma = token.lemma_.lower()
     found = []
     doc = token.doc
@@ -40,6 +57,8 @@ def keys(token: Token, lexicon: Lexicon) -> list[str]:
         for o in p.children
         if o.dep_ == "pobj"
     ]
+    # "entered service", "became operational": a verb and the word it takes as object or complement.
+    found += [f"{lemma} {c.lemma_.lower()}" for c in token.children if c.dep_ in ("dobj", "acomp", "attr")]
     found.append(lemma)
     return found
 

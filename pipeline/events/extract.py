@@ -3,7 +3,7 @@ a weapon it governs, the other modules read the roles, status and numbers; only 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span, Token
@@ -11,7 +11,9 @@ from spacy.vocab import Vocab
 
 from pipeline.events import amounts
 from pipeline.events.cues import cue_of, cue_text, distance, reaches, same_clause
+from pipeline.events.kinds import Found, typed
 from pipeline.events.lexicon import Cue, Lexicon
+from pipeline.events.names import full_names
 from pipeline.events.places import Places
 from pipeline.events.roles import Roles, agent_named, fill, taking
 from pipeline.events.status import Reading, reading
@@ -23,6 +25,7 @@ NODES = {
     "weapon_participle": (1, 0),
     "cue_pronoun": (0, 1),
     "cue_beside_weapon": (1, 3),
+    "cue_compound": (1, 0),
 }
 # The rules whose cue governs the weapon, directly or through the verb the cue is the object of.
 GOVERNING = {"cue_governs_weapon": 0, "cue_beside_weapon": 1}
@@ -40,30 +43,17 @@ class EventRules:
             self.matcher.add(name, [pattern])
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
-    """A cue and the weapon it speaks of, before the event is read."""
-
-    rule: str
-    cue_token: Token
-    cue: Cue
-    weapon: Mention
-    weapon_token: Token  # the weapon phrase's head, or the pronoun standing for it
-    weapon_tokens: frozenset[int]
-    steps: int
-
-
 def doc_events(doc_id: str, doc: Doc, mentions: list[Mention], rules: EventRules) -> list[Event]:
     """Every event the document's sentences state, one per weapon mention and type, with offsets
     into `doc.text` (the caller shifts those of a piece)."""
     lexicon = rules.lexicon
-    weapons = [m for m in mentions if m.label == "WEAPON"]
+    weapons = full_names(doc, [m for m in mentions if m.label == "WEAPON"])
     if not weapons:
         return []
     spans, owner = _weapon_spans(doc, weapons)
     # doc.text joins every token anew on each call: take it once.
     text = doc.text
-    pairs: dict[tuple[int, int], _Found] = {}
+    pairs: dict[tuple[int, int], Found] = {}
     for match_id, ids in rules.matcher(doc):
         rule = doc.vocab.strings[match_id]
         cue_at, weapon_at = NODES[rule]
@@ -95,6 +85,10 @@ def _weapon_spans(doc: Doc, weapons: list[Mention]) -> tuple[dict[int, Span], di
     owner = {t: i for i, span in spans.items() for t in range(span.start, span.end)}
     for i, span in list(spans.items()):
         beside = [c for c in span.root.children if c.dep_ in ("compound", "nmod", "appos")]
+        # "BRP Miguel Malvar, the lead ship of the class": the class word in apposition too.
+        head = owner.get(span.root.head.i)
+        if span.root.dep_ == "appos" and head is not None and weapons[head].kind != "generic":
+            beside.append(span.root.head)
         if weapons[i].kind == "generic" and any(owner.get(c.i, i) != i for c in beside):
             del spans[i]
     return spans, owner
@@ -108,30 +102,83 @@ def _found(
     spans: dict[int, Span],
     owner: dict[int, int],
     lexicon: Lexicon,
-) -> _Found | None:
+) -> Found | None:
     cue = cue_of(cue_token, lexicon)
     if cue is None:
         return None
     if rule == "cue_pronoun":
+        if weapon_token.i in owner or not _bare(weapon_token, lexicon):
+            return None
         index = _antecedent(weapon_token, weapons, spans)
         if index is None:
             return None
-        return _Found(rule, cue_token, cue, weapons[index], weapon_token, frozenset([weapon_token.i]), 1)
-    if _adjective(rule, cue_token, cue, weapon_token):
+        return Found(rule, cue_token, cue, weapons[index], weapon_token, frozenset([weapon_token.i]), 1)
+    if _adjective(rule, cue_token, cue, weapon_token) or (rule == "cue_compound" and "-" not in cue.key):
         return None
     index = owner.get(weapon_token.i)
     span = spans.get(index) if index is not None else None
     if index is None or span is None:
         return None
     root = span.root
+    if rule == "cue_compound":
+        weapon_token = root  # the verb may hang on any word of the name
     top = cue_token.head if rule == "cue_beside_weapon" else cue_token
-    if weapon_token.i != root.i or (rule in GOVERNING and not reaches(top, root, lexicon)):
+    target = _launched_at(cue_token, cue, weapons, owner, lexicon)
+    aimed = target is not None and root.i == target.i
+    if weapon_token.i != root.i or (rule in GOVERNING and not aimed and not reaches(top, root, lexicon)):
         return None
     if cue.side == "hit" and _struck(cue_token, root):
         return None
+    if cue.side == "defeat" and not _defeats(cue_token, weapons, owner, lexicon):
+        return None
+    if cue.key in lexicon.words["direct_only"] and not _direct_object(cue_token, root):
+        return None
     tokens = frozenset(range(span.start, span.end))
     steps = distance(top, root) + GOVERNING.get(rule, 0)
-    return _Found(rule, cue_token, cue, weapons[index], root, tokens, steps)
+    return Found(rule, cue_token, cue, weapons[index], root, tokens, steps, target)
+
+
+def _launched_at(
+    cue_token: Token, cue: Cue, weapons: list[Mention], owner: dict[int, int], lexicon: Lexicon
+) -> Token | None:
+    """ "fired SM-3 interceptors at the incoming missiles": a launch aimed at a missile or drone
+    is an interception, of the weapon fired and of the one aimed at."""
+    if "use" not in cue.type.split("|"):
+        return None
+    wanted = lexicon.words["interceptable"]
+    holders = [cue_token, *(c for c in cue_token.children if c.dep_ == "dobj")]
+    return next(
+        (
+            obj
+            for holder in holders
+            for prep in holder.children
+            if prep.dep_ == "prep" and prep.lower_ in lexicon.words["target_preps"]
+            for obj in prep.children
+            if obj.dep_ == "pobj" and obj.i in owner and weapons[owner[obj.i]].attrs.get("category") in wanted
+        ),
+        None,
+    )
+
+
+def _direct_object(cue_token: Token, weapon: Token) -> bool:
+    """The weapon is what the cue takes itself ("got two batteries"), not what something it
+    takes is for ("got approval for frigates")."""
+    head = weapon
+    while head.dep_ in ("compound", "conj", "appos") and head.head.i != head.i:
+        head = head.head
+    return head.dep_ == "dobj" and head.head.i == cue_token.i
+
+
+def _bare(token: Token, lexicon: Lexicon) -> bool:
+    """A class noun stands for a weapon named before only when nothing says what it is: "a
+    second system" does, "a radar system" does not."""
+    if token.lower_ not in lexicon.words["weapon_anaphors"]:
+        return True
+    return all(
+        c.dep_ in ("det", "nummod", "poss", "case")
+        or (c.dep_ == "amod" and c.lower_ in lexicon.words["ordinals"])
+        for c in token.children
+    )
 
 
 def _adjective(rule: str, cue_token: Token, cue: Cue, weapon: Token) -> bool:
@@ -155,6 +202,18 @@ def _struck(cue_token: Token, weapon: Token) -> bool:
     return head.head.i == cue_token.i and head.dep_ in ("dobj", "nsubjpass")
 
 
+def _defeats(cue_token: Token, weapons: list[Mention], owner: dict[int, int], lexicon: Lexicon) -> bool:
+    """ "destroyed 40 drones": a verb of defeat is an interception only when what it defeats is a
+    weapon that flies at its target (words.json 'interceptable'), not a tank or a launcher."""
+    objects = [c for c in cue_token.children if c.dep_ in ("dobj", "nsubjpass")]
+    objects += [
+        t for o in objects for p in o.children if p.dep_ == "prep" and p.lower_ == "of" for t in p.children
+    ]
+    objects += [c for o in objects for c in o.conjuncts]
+    wanted = lexicon.words["interceptable"]
+    return any(weapons[owner[t.i]].attrs.get("category") in wanted for t in objects if t.i in owner)
+
+
 def _across_lines(text: str, a: Token, b: Token) -> bool:
     """A headline and the line after it can be parsed as one sentence; they are two."""
     lo, hi = sorted((a.idx, b.idx))
@@ -171,25 +230,31 @@ def _antecedent(pronoun: Token, weapons: list[Mention], spans: dict[int, Span]) 
 
 
 def _event(
-    doc_id: str, text: str, found: _Found, places: Places, dates: list[Span], lexicon: Lexicon
+    doc_id: str, text: str, found: Found, places: Places, dates: list[Span], lexicon: Lexicon
 ) -> Event | None:
     cue_token = found.cue_token
     start, sentence = _sentence(text, cue_token)
     if sentence.rstrip().endswith("?"):
         return None
     read = reading(cue_token, found.cue, found.weapon_token, lexicon)
-    if read.hypothetical:
+    if read.hypothetical or _described(cue_token, found.cue):
         return None
-    found = _by_instrument(found, lexicon)
-    kind, roles = _typed(found, places, lexicon)
+    means = _by_instrument(found, lexicon)
+    instrument, found = means is not found, means
+    kind, roles = typed(found, places, lexicon)
     if not _giver_named(found, places, lexicon):
         kind, roles = _unsupplied(kind, roles)
-    platform = _platform(cue_token, places) if roles.weapon_in_agent else None
+    interceptor = instrument and kind == "interception"
+    platform = _platform(found.cue_token, places) if roles.weapon_in_agent or interceptor else None
     if platform is not None and kind == "interception":
-        # "its J-10C jets shot down Indian Rafales": the interceptor too, against the target's owner.
-        target = fill(cue_token, platform, lexicon.frames[kind], places, frozenset([platform.i]))
+        # "its J-10C jets shot down Indian Rafales", "shot down a Kinzhal using a Patriot": the
+        # interceptor too, against the target's owner.
+        target = fill(found.cue_token, platform, lexicon.frames[kind], places, frozenset([platform.i]))
         roles = Roles(roles.actors, target.counterparts, roles.weapon_in_agent)
     elif roles.weapon_in_agent and (platform is not None or not (roles.actors or roles.counterparts)):
+        return None
+    elif roles.weapon_in_agent and found.cue.side == "give":
+        # "the missiles will give Japan a new capability": a weapon gives no weapon away.
         return None
     # A participle with no country ("a missile launched from the sea") only describes the
     # weapon; a pronoun with none is too weak a guess.
@@ -199,10 +264,16 @@ def _event(
         and (_generic(cue_token) or found.rule != "cue_governs_weapon")
     ):
         return None
+    if found.rule == "cue_compound":
+        # "Australia test-fires U.S. Precision Strike Missile": who acts stands before the verb.
+        before = {places.country[t] for t in range(cue_token.sent.start, cue_token.i) if t in places.country}
+        roles = Roles(
+            tuple(c for c in roles.actors if c in before), roles.counterparts, roles.weapon_in_agent
+        )
     return _record(doc_id, found, kind, roles, read, start, sentence, dates, lexicon)
 
 
-def _by_instrument(found: _Found, lexicon: Lexicon) -> _Found:
+def _by_instrument(found: Found, lexicon: Lexicon) -> Found:
     """ "shot down a Kinzhal using a Patriot": a means verb under another action's cue speaks
     for that action, so the Patriot intercepts rather than is used."""
     token = found.cue_token
@@ -218,38 +289,7 @@ def _by_instrument(found: _Found, lexicon: Lexicon) -> _Found:
     return replace(found, cue_token=token.head, cue=action)
 
 
-def _typed(found: _Found, places: Places, lexicon: Lexicon) -> tuple[str, Roles]:
-    """The event's type and roles: a launch aimed at a target (or a country) is a use, without
-    one a test unless the sentence speaks of an attack; munitions delivered against a target
-    are used, not handed over; a weapon sent to no recipient but near a place is deployed; a
-    purchase with a named supplier is a transfer."""
-    cue, frames = found.cue, lexicon.frames
-
-    def roles_as(frame: str) -> Roles:
-        return fill(found.cue_token, found.weapon_token, frames[frame], places, found.weapon_tokens)
-
-    if cue.type.endswith("|deployment"):
-        first = cue.type.split("|")[0]
-        roles = roles_as(first)
-        if roles.counterparts or not _placed(found.cue_token, found.weapon_token, lexicon):
-            return first, roles
-        return "deployment", roles_as("deployment")
-    if "|" in cue.type:
-        first, second = cue.type.split("|")
-        roles = roles_as("use")
-        fired = {first, second} == {"test", "use"}
-        if _aimed(found.cue_token, found.weapon_token, lexicon) or (fired and roles.counterparts):
-            return "use", roles
-        kind = _by_context(first, second, found.cue_token, lexicon) if fired else first
-        return kind, roles if kind == "use" else roles_as(kind)
-    take = cue.side == "take" or (cue.type == "transfer" and taking(found.cue_token, lexicon.words["taking"]))
-    if not take:
-        return cue.type, roles_as(cue.type)
-    roles = _maker_supplies(roles_as("take"), found.weapon)
-    return ("transfer" if roles.actors else cue.type), roles
-
-
-def _giver_named(found: _Found, places: Places, lexicon: Lexicon) -> bool:
+def _giver_named(found: Found, places: Places, lexicon: Lexicon) -> bool:
     """Whether a giving cue has a subject, a country or not ("Lockheed Martin will deliver")."""
     if found.cue.side != "give" or taking(found.cue_token, lexicon.words["taking"]):
         return False
@@ -264,48 +304,23 @@ def _unsupplied(kind: str, roles: Roles) -> tuple[str, Roles]:
     return "acquisition", Roles(roles.counterparts, (), roles.weapon_in_agent)
 
 
-def _maker_supplies(roles: Roles, weapon: Mention) -> Roles:
-    """ "South Korea and Poland signed a contract for K2 tanks": of the parties to a purchase,
-    the one that makes the weapon (the gazetteer's origin) is the supplier."""
-    origin = weapon.attrs.get("origin")
-    if roles.actors or len(roles.counterparts) < 2 or origin not in roles.counterparts:
-        return roles
-    rest = tuple(c for c in roles.counterparts if c != origin)
-    return Roles((origin,), rest, roles.weapon_in_agent)
-
-
 def _platform(cue_token: Token, places: Places) -> Token | None:
     """The weapon a weapon subject acts on ("destroyers fired interceptors"): the subject is the
-    platform and the event is about the object, but for an interception, which has both."""
-    return next((c for c in cue_token.children if c.dep_ == "dobj" and c.i in places.weapons), None)
+    platform and the event is about the object, but for an interception, which has both. A
+    count before the object ("dozens of missiles") leads to it."""
+    for obj in (c for c in cue_token.children if c.dep_ == "dobj"):
+        counted = [p for c in obj.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children]
+        found = next((t for t in [obj, *counted] if t.i in places.weapons), None)
+        if found is not None:
+            return found
+    return None
 
 
-def _aimed(cue_token: Token, weapon: Token, lexicon: Lexicon) -> bool:
-    """A launch at something ("at Kharkiv", "munitions against ISIL targets") is an attack."""
-    holders = [cue_token, weapon, *weapon.conjuncts]
-    if weapon.head.i != cue_token.i:
-        holders.append(weapon.head)
-    return any(
-        c.dep_ == "prep" and c.lower_ in lexicon.words["target_preps"] for h in holders for c in h.children
-    )
-
-
-def _placed(cue_token: Token, weapon: Token, lexicon: Lexicon) -> bool:
-    """Sent somewhere rather than to someone ("sent warships near Taiwan", "close to the island")."""
-    holders = [cue_token, weapon, *weapon.conjuncts]
-    words = lexicon.words["placing"]
-    return any(c.dep_ in ("prep", "advmod") and c.lower_ in words for h in holders for c in h.children)
-
-
-def _by_context(default: str, other: str, cue_token: Token, lexicon: Lexicon) -> str:
-    """The second reading when only it has a word for it in the sentence; names do not count
-    ("Sea Viper" is no sea)."""
-    said = {
-        lexicon.context[t.lemma_.lower()]
-        for t in cue_token.sent
-        if t.pos_ != "PROPN" and t.lemma_.lower() in lexicon.context
-    }
-    return other if other in said and default not in said else default
+def _described(cue_token: Token, cue: Cue) -> bool:
+    """A relative clause in the present that deploys ("China, which fields the DF-41, ...")
+    tells what a country has, not what it did; one that develops ("which it co-develops") is
+    work going on."""
+    return cue.type == "deployment" and cue_token.dep_ == "relcl" and cue_token.tag_ in ("VBZ", "VBP")
 
 
 def _generic(cue_token: Token) -> bool:
@@ -330,7 +345,7 @@ def _sentence(text: str, token: Token) -> tuple[int, str]:
 
 def _record(
     doc_id: str,
-    found: _Found,
+    found: Found,
     kind: str,
     roles: Roles,
     read: Reading,
@@ -361,7 +376,9 @@ def _record(
         actors=roles.actors,
         counterparts=roles.counterparts,
         status=read.status,
-        quantity=amounts.quantity(token, lexicon, found.weapon_tokens),
+        quantity=amounts.quantity(
+            token, lexicon, found.weapon_tokens, part=found.rule != "weapon_participle"
+        ),
         value_amount=price[0] if price else None,
         value_currency=price[1] if price else None,
         when=amounts.when(

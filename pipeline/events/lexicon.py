@@ -23,7 +23,7 @@ class Cue:
     key: str  # "fire", "test-fire", "shoot down"
     pos: str  # VERB | NOUN
     type: str  # an event type, or "test|use" / "use|test": decided by the sentence
-    side: str  # give | take | hit (the object is the target) | -
+    side: str  # give | take | hit (the object is the target) | defeat (only of a flying weapon) | -
     status: str  # a status the word carries, or "-"
 
 
@@ -35,6 +35,7 @@ class Frame:
     patient: str
     owner: str
     preps: dict[str, str]
+    source: str = "forces"  # any: the reporting source may be the actor without a subject
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ def load_lexicon(models: Path) -> Lexicon:
         for name, v in json.loads((folder / "words.json").read_text(encoding="utf-8")).items()
         if isinstance(v, list)
     }
-    lists = {"$CUES": cue_lemmas(cues), "$WEAPON_PRONOUNS": sorted(words["weapon_pronouns"])}
+    pronouns = words["weapon_pronouns"] | words["weapon_anaphors"]
+    lists = {"$CUES": cue_lemmas(cues), "$WEAPON_PRONOUNS": sorted(pronouns)}
     raw = json.loads((folder / "patterns.json").read_text(encoding="utf-8"))
     return Lexicon(
         cues=cues,

@@ -16,6 +16,7 @@ from pipeline.records import Mention
 # The labels under which a noun phrase's own parts hang (not its clauses or most prepositions).
 PHRASE_PARTS = frozenset({"compound", "amod", "poss", "nmod", "conj", "appos", "det", "case"})
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+RELATIVES = frozenset({"which", "that", "who"})
 # How far back, in sentences, a referring word looks for its country.
 REFER_BACK = 2
 
@@ -47,6 +48,7 @@ class Places:
             if code is not None and not self._named_country(span):
                 self.person.update(dict.fromkeys(range(span.start, span.end), code))
         self.country_tokens = sorted(self.country)
+        self._state_words = lexicon.words["referring"] | lexicon.words["forces"]
 
     def _named_country(self, span: Span) -> bool:
         tokens = [*span, *span.root.children]
@@ -60,6 +62,9 @@ class Places:
             return self.person[token.i]
         if token.lower_ in self.lexicon.words["referring"] and token.pos_ in ("PRON", "NOUN"):
             return self._referent(token)
+        if token.lower_ in RELATIVES and token.head.dep_ == "relcl" and token.head.head.i != token.i:
+            # "Turkey, which delivered drones": the relative pronoun is the noun it follows.
+            return self.of_token(token.head.head)
         return None
 
     def in_phrase(self, token: Token) -> list[str]:
@@ -74,13 +79,15 @@ class Places:
     def named(self, token: Token, modifiers: bool = False) -> list[str]:
         """The countries a phrase names itself: the head (and heads joined to it) or its possessor
         ("to Ukraine", "struck Ukraine's grid"); with `modifiers`, its country adjectives too
-        ("struck Russian positions")."""
+        ("struck Russian positions") and the country it is in ("targets in Yemen")."""
         wanted = ("poss", "amod", "compound") if modifiers else ("poss",)
         codes = []
         for head in [token, *(c for c in token.conjuncts if c.i > token.i)]:
             code = self.of_token(head)
             if code is None:
                 code = next((c for p in head.children if p.dep_ in wanted and (c := self.of_token(p))), None)
+            if code is None and modifiers:
+                code = next((c for place in _located(head) if (c := self.of_token(place))), None)
             if code is not None:
                 codes.append(code)
         return _unique(codes)
@@ -109,9 +116,10 @@ class Places:
         if clause.dep_ not in ("ccomp", "xcomp"):
             return False
         speaker = next((c for c in clause.head.children if c.dep_ in SUBJECTS), None)
-        return speaker is not None and not any(
-            t.i in self.country or t.i in self.person for t in _phrase(speaker)
-        )
+        if speaker is None or speaker.lemma_.lower() in self._state_words:
+            # "It also downed two missiles, the air force said": a state's own body speaks.
+            return False
+        return not any(t.i in self.country or t.i in self.person for t in _phrase(speaker))
 
     def _referent(self, token: Token) -> str | None:
         """The last country before `token` in its sentence or the two before it; a pronoun takes
@@ -137,6 +145,17 @@ class Places:
             return True
         head = token.head
         return token.dep_ in ("amod", "compound") and head.i not in self.weapons and head.dep_ in SUBJECTS
+
+
+def _located(token: Token) -> list[Token]:
+    """The objects of "in" on a noun ("a plant in Russia")."""
+    return [
+        o
+        for p in token.children
+        if p.dep_ == "prep" and p.lower_ == "in"
+        for o in p.children
+        if o.dep_ == "pobj"
+    ]
 
 
 def _compound_head(token: Token, country: dict[int, str]) -> Token:

@@ -56,6 +56,8 @@ def fill(cue: Token, weapon: Token, frame: Frame, places: Places, weapon_tokens:
                     if obj.dep_ == "pobj"
                     for c in places.named(obj, modifiers=True)
                 ]
+    if not found["actors"] and frame.agent == "actors" and _for_source(agent_token, frame, places):
+        found["actors"] += _source(cue, places)
     if not in_agent:
         owner = _owner(weapon, cue, places, weapon_tokens)
         if frame.owner == "counterparts" or not found["actors"]:
@@ -63,6 +65,38 @@ def fill(cue: Token, weapon: Token, frame: Frame, places: Places, weapon_tokens:
     actors = _unique(found["actors"])
     counterparts = [c for c in _unique(found["counterparts"]) if c not in actors]
     return Roles(tuple(actors), tuple(counterparts), in_agent)
+
+
+def _source(cue: Token, places: Places) -> list[str]:
+    """The countries of whoever reports the cue's clause: the subject of the speech verb above it
+    ("Israel said ... intercepted") or beside it ("..., the ministry said"), or the object of
+    "according to"."""
+    speech = places.lexicon.words["speech"]
+    chain = [cue]
+    while chain[-1].head.i != chain[-1].i and len(chain) < 8:
+        chain.append(chain[-1].head)
+    for token in chain:
+        verbs = [token.head] if token.dep_ in ("ccomp", "parataxis") else []
+        verbs += [c for c in token.children if c.dep_ in ("ccomp", "parataxis", "advcl")]
+        for verb in verbs:
+            speaker = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+            if verb.lemma_.lower() in speech and speaker is not None and speaker.i not in places.weapons:
+                return places.in_phrase(speaker)
+        for prep in token.children:
+            if prep.dep_ == "prep" and prep.lower_ == "according":
+                return [c for to in prep.children for obj in to.children for c in places.in_phrase(obj)]
+    return []
+
+
+def _for_source(agent: Token | None, frame: Frame, places: Places) -> bool:
+    """Whether the reporting source is the one that acted: the subject is armed men or units
+    that name no country ("its forces", "the crew"), or for a frame whose source may be any
+    (the defender of an interception), no subject at all or a weapon ("Arrow 3 batteries")."""
+    if agent is None:
+        return frame.source == "any"
+    if agent.i in places.weapons:
+        return frame.source == "any"
+    return agent.lemma_.lower() in places.lexicon.words["forces"]
 
 
 def taking(cue: Token, verbs: frozenset[str]) -> bool:
@@ -82,8 +116,15 @@ def _agent_token(cue: Token, weapons: Container[int]) -> Token | None:
     cue ("accuse Pyongyang of supplying", "urged Germany to send")."""
     token, raised = cue, False
     for _ in range(6):
-        passive = token.tag_ == "VBN" and (
-            token.dep_ in ("acl", "amod") or any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children)
+        # "a claim that it had targeted": a participle with a subject of its own is active.
+        active = any(c.dep_ == "nsubj" for c in token.children)
+        passive = (
+            token.tag_ == "VBN"
+            and not active
+            and (
+                token.dep_ in ("acl", "amod")
+                or any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children)
+            )
         )
         own = _own_agent(token, passive, raised)
         if own is not None or passive:
@@ -172,7 +213,7 @@ def _owner(weapon: Token, cue: Token, places: Places, weapon_tokens: frozenset[i
     heads = [head, head.head] if head.dep_ == "conj" else [head]
     codes = [c for i in sorted(weapon_tokens) if (c := places.country.get(i))]
     for token in heads:
-        codes += [c for t in _modifiers(token) if (c := places.of_token(t))]
+        codes += [c for t in _modifiers(token) if not _maker(t, places) and (c := places.of_token(t))]
         for child in token.children:
             if child.dep_ in ("acl", "relcl") and child.tag_ == "VBN" and child.i != cue.i:
                 codes += [
@@ -184,6 +225,17 @@ def _owner(weapon: Token, cue: Token, places: Places, weapon_tokens: frozenset[i
                     for c in places.named(obj)
                 ]
     return _unique(codes)
+
+
+def _maker(token: Token, places: Places) -> bool:
+    """A label of who made or supplied a weapon ("Chinese-made", "U.S.-supplied"), which names
+    neither its owner nor, on its own, a supplier."""
+    doc = token.doc
+    if token.i + 2 < len(doc) and doc[token.i + 1].text == "-":
+        last = doc[token.i + 2].lower_
+    else:
+        last = token.lower_.rsplit("-", 1)[-1] if "-" in token.text else ""
+    return last in places.lexicon.words["maker_labels"]
 
 
 def _holder(weapon: Token, places: Places) -> list[str]:

@@ -45,7 +45,7 @@ def reading(cue_token: Token, cue: Cue, weapon: Token, lexicon: Lexicon) -> Read
         token = token.head
     if any(t.lower_ in lexicon.words["claim_phrases"] for t in cue_token.sent):
         found.claimed = True
-    return Reading(found.status(_tense(cue_token)), found.negated, found.hypothetical)
+    return Reading(found.status(_tense(cue_token, lexicon)), found.negated, found.hypothetical)
 
 
 def _own_words(cue_token: Token, cue: Cue, weapon: Token, lexicon: Lexicon) -> _Found:
@@ -112,10 +112,11 @@ def _in_body(token: Token) -> bool:
     return last.text in (".", "!", '"', "”", "'")
 
 
-def _tense(cue_token: Token) -> str:
+def _tense(cue_token: Token, lexicon: Lexicon) -> str:
     """What the verb nearest the cue says by its form: done (past, or a headline's present),
     going on (is testing, or a present in running text), or to come (to develop); an infinitive
-    takes its verb's form."""
+    takes its verb's form, or that of the verb of a binding document it spells out ("signed a
+    contract to buy" is as done as the signing)."""
     verb = cue_token
     while verb.tag_ not in VERB_TAGS and verb.head.i != verb.i:
         verb = verb.head
@@ -129,7 +130,9 @@ def _tense(cue_token: Token) -> str:
     if verb.tag_ == "VB" and "to" in aux and not aux & {"have", "had"}:
         # "failed to intercept" is as done as the failing; "the goal is to develop" is to come.
         head = verb.head
+        if head.lemma_.lower() in lexicon.words["binding"] and head.dep_ == "dobj":
+            head = head.head
         if head.i == verb.i or head.lemma_ == "be" or head.tag_ not in VERB_TAGS:
             return "planned"
-        return _tense(head)
+        return _tense(head, lexicon)
     return "completed"

@@ -16,6 +16,7 @@ from spacy.language import Language
 
 from pipeline.nlp import attributes, components, rulers  # noqa: F401  (registers our factories)
 from pipeline.nlp.components import ORGANISATIONS
+from pipeline.nlp.lines import LINE_BREAKS
 from pipeline.nlp.version import pipeline_version
 from pipeline.norms.countries import CountryTable
 from pipeline.norms.organisations import load_organisations, organisation_patterns
@@ -50,6 +51,7 @@ def build(model: str, models: Path, target: Path) -> None:
     if "attribute_ruler" in nlp.pipe_names:  # the same rules, looked up by tag
         rules = nlp.get_pipe("attribute_ruler").patterns
         nlp.replace_pipe("attribute_ruler", "newsint_attribute_ruler").add_patterns(rules)
+    nlp.add_pipe(LINE_BREAKS, before="parser")
     countries = CountryTable.load(models / "countries")
     systems = load_systems(models / "weapons" / "systems.jsonl")
     loose, exact = system_patterns(systems)

@@ -15,7 +15,7 @@ def test_every_cue_names_known_types_sides_and_statuses() -> None:
     lexicon = load_lexicon(DEFAULT_MODELS)
     for cue in lexicon.cues.values():
         assert set(cue.type.split("|")) <= set(TYPES), cue
-        assert cue.pos in ("VERB", "NOUN") and cue.side in ("give", "take", "hit", "-"), cue
+        assert cue.pos in ("VERB", "NOUN") and cue.side in ("give", "take", "hit", "defeat", "-"), cue
         assert cue.status in (*STATUSES, "-"), cue
     said = {one for status in lexicon.status.values() for one in status.split(",")}
     assert said <= {*STATUSES, "negated", "hypothetical"}
@@ -28,6 +28,7 @@ def test_every_type_has_a_frame_whose_roles_are_known() -> None:
     for frame in lexicon.frames.values():
         roles = {frame.agent, frame.patient, frame.owner, *frame.preps.values()}
         assert roles <= {"actors", "counterparts", ""}
+        assert frame.source in ("forces", "any")
 
 
 def test_the_patterns_build_once_with_their_cue_and_weapon_nodes() -> None:
