@@ -9,6 +9,7 @@ A forked process lives for one batch, so a long run's memory cannot creep up in 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -71,12 +72,19 @@ def in_forks(
     context = multiprocessing.get_context("fork")
     children: list[tuple[BaseProcess, Connection]] = []
     try:
-        for part in parts:
-            receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_run_part, args=(work, part, send), daemon=True)
-            child.start()
-            send.close()  # the child's end: once the child is gone, reading here ends
-            children.append((child, receive))
+        # Frozen, this process's objects are out of the children's garbage collector's sight: a
+        # collection there would write to every page holding one (the pipeline's among them),
+        # and each child would end up with its own copy of those pages.
+        gc.freeze()
+        try:
+            for part in parts:
+                receive, send = context.Pipe(duplex=False)
+                child = context.Process(target=_run_part, args=(work, part, send), daemon=True)
+                child.start()
+                send.close()  # the child's end: once the child is gone, reading here ends
+                children.append((child, receive))
+        finally:
+            gc.unfreeze()
         deadline = time.monotonic() + timeout
         return [_result(child, receive, deadline, timeout) for child, receive in children]
     finally:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import time
@@ -94,3 +95,11 @@ def test_a_stream_is_parsed_a_chunk_at_a_time_in_order() -> None:
     assert seen == [0, 1, 2, 3]  # only the first chunk was read to hand back its first part
     values = [value for part in [first, *parts] for value, _ in part]
     assert values == [n * 10 for n in range(10)]
+
+
+def test_the_parent_s_objects_are_frozen_only_while_children_start() -> None:
+    # The children see this process's objects frozen (their collector leaves those pages alone);
+    # this process collects its own garbage as before once they have started.
+    frozen = in_forks(lambda part: [gc.get_freeze_count() for _ in part], [1, 2], 2, timeout=30)
+    assert all(count > 0 for part in frozen for count in part)
+    assert gc.get_freeze_count() == 0
