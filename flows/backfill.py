@@ -106,7 +106,7 @@ def backfill(
 
         progress = Progress("newsint-backfill-progress", len(entries) + len(texts))
         for batch in batches(entries, settings.batch_size):
-            articles, failures = fetch(settings, batch)
+            articles, failures = fetch(settings, batch).take()
             _load(settings, summary, articles, failures)
             progress.advance(len(batch))
         for paths in batches(texts, settings.batch_size):

@@ -14,6 +14,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.artifacts import Progress, publish_review, publish_run_summary
+from flows.handed import Handed
 from flows.lifecycle import new_run_id, tracked_run
 from flows.runners import find_in_batches, nlp_runner
 from flows.summary import RunSummary
@@ -71,23 +72,24 @@ def pending(settings: Settings) -> list[FeedEntry]:
 @task(name="fetch-articles", cache_policy=NO_CACHE, retries=1, timeout_seconds=NETWORK_TASK_TIMEOUT)
 def fetch(
     settings: Settings, entries: Sequence[FeedEntry], pool: Executor | None = None
-) -> tuple[list[Article], list[Failure]]:
-    """Fetch and extract a batch of article pages."""
+) -> Handed[tuple[list[Article], list[Failure]]]:
+    """Fetch and extract a batch of article pages (handed over in a box: see flows.handed)."""
     with Fetcher(settings) as fetcher:
-        return fetch_articles(fetcher, entries, settings.languages, pool)
+        return Handed(fetch_articles(fetcher, entries, settings.languages, pool))
 
 
 @task(name="find-entities", cache_policy=NO_CACHE)
-def find_entities(settings: Settings, articles: Sequence[Article]) -> Findings:
+def find_entities(settings: Settings, articles: Sequence[Article]) -> Handed[Findings]:
     """People, countries and weapons, and the weapon events, in a batch of English articles, as the
-    tables the writer loads; parsed in `nlp_processes` processes at once."""
+    tables the writer loads (in a box, see flows.handed); parsed in `nlp_processes` processes at
+    once."""
     # Imported here, not at the top: a run with nothing new to read never loads spaCy or pyarrow.
     from pipeline.entities import Extractor
     from pipeline.findings import batch_findings
 
     extractor = Extractor.from_settings(settings)
     english = [(a.article_id, a.text) for a in articles if a.status == "ok"]
-    return batch_findings(extractor, english, settings.nlp_processes, settings.nlp_timeout_seconds)
+    return Handed(batch_findings(extractor, english, settings.nlp_processes, settings.nlp_timeout_seconds))
 
 
 @task(name="load-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
@@ -168,9 +170,9 @@ def fetched_while_loading(
     ahead = fetch.submit(settings, parts[0], pool) if parts and pool else None
     for n, batch in enumerate(parts):
         if ahead is None:
-            fetched = fetch(settings, batch, pool)
+            fetched = fetch(settings, batch, pool).take()
         else:
-            fetched = ahead.result()
+            fetched = ahead.result().take()
             ahead = fetch.submit(settings, parts[n + 1], pool) if n + 1 < len(parts) else None
         if loading.is_alive():
             loading.join()

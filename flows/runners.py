@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from prefect import Task, get_run_logger
 from prefect.futures import PrefectFuture
 
+from flows.handed import Handed
 from pipeline.errors import one_line
 from pipeline.records import Article, Failure
 from pipeline.settings import ConfigError, Settings
@@ -61,7 +62,7 @@ def nlp_runner(settings: Settings) -> DaskTaskRunner | None:
 def find_in_batches(
     runner: DaskTaskRunner | None,
     settings: Settings,
-    find: Task[[Settings, Sequence[Article]], Found],
+    find: Task[[Settings, Sequence[Article]], Handed[Found]],
     fetched: Iterable[Fetched],
 ) -> Iterator[tuple[list[Article], list[Failure], Found]]:
     """Each fetched batch with the mentions `find` returns for it, in the order fetched.
@@ -102,13 +103,13 @@ def find_in_batches(
 
 
 def _one_ahead(
-    find: Task[[Settings, Sequence[Article]], Found],
+    find: Task[[Settings, Sequence[Article]], Handed[Found]],
     settings: Settings,
     fetched: Iterable[Fetched],
 ) -> Iterator[tuple[list[Article], list[Failure], Found]]:
     """One batch parsing while the next is fetched; once it is parsed the next starts at once,
     and only then is it handed on to be loaded. One at a time: its processes fill the cores."""
-    parsing: tuple[list[Article], list[Failure], PrefectFuture[Found]] | None = None
+    parsing: tuple[list[Article], list[Failure], PrefectFuture[Handed[Found]]] | None = None
     for articles, failures in fetched:
         done = _collected(find, settings, parsing) if parsing else None
         parsing = (articles, failures, find.submit(settings, articles))
@@ -119,14 +120,14 @@ def _one_ahead(
 
 
 def _in_flight(
-    find: Task[[Settings, Sequence[Article]], Found],
+    find: Task[[Settings, Sequence[Article]], Handed[Found]],
     settings: Settings,
     fetched: Iterable[Fetched],
-    submit: Callable[[list[Article]], PrefectFuture[Found]],
+    submit: Callable[[list[Article]], PrefectFuture[Handed[Found]]],
     slots: int,
 ) -> Iterator[tuple[list[Article], list[Failure], Found]]:
     """Batches submitted as they are fetched, `slots` of them parsed at once, handed on in order."""
-    pending: deque[tuple[list[Article], list[Failure], PrefectFuture[Found]]] = deque()
+    pending: deque[tuple[list[Article], list[Failure], PrefectFuture[Handed[Found]]]] = deque()
     for articles, failures in fetched:
         pending.append((articles, failures, submit(articles)))
         if len(pending) > slots:
@@ -136,9 +137,9 @@ def _in_flight(
 
 
 def _collected(
-    find: Task[[Settings, Sequence[Article]], Found],
+    find: Task[[Settings, Sequence[Article]], Handed[Found]],
     settings: Settings,
-    submitted: tuple[list[Article], list[Failure], PrefectFuture[Found]],
+    submitted: tuple[list[Article], list[Failure], PrefectFuture[Handed[Found]]],
 ) -> tuple[list[Article], list[Failure], Found]:
     """A submitted batch once its mentions are back."""
     articles, failures, future = submitted
@@ -146,21 +147,21 @@ def _collected(
 
 
 def _parsed(
-    find: Task[[Settings, Sequence[Article]], Found],
+    find: Task[[Settings, Sequence[Article]], Handed[Found]],
     settings: Settings,
     articles: list[Article],
     failures: list[Failure],
-    result: Callable[[], Found],
+    result: Callable[[], Handed[Found]],
 ) -> tuple[list[Article], list[Failure], Found]:
     """A batch with its mentions (`result`); if the batch failed, parsed again one by one."""
     try:
-        return articles, failures, result()
+        return articles, failures, result().take()
     except Exception as exc:
         return one_by_one(find, settings, articles, failures, exc)
 
 
 def one_by_one(
-    find: Task[[Settings, Sequence[Article]], Found],
+    find: Task[[Settings, Sequence[Article]], Handed[Found]],
     settings: Settings,
     articles: list[Article],
     failures: list[Failure],
@@ -180,7 +181,7 @@ def one_by_one(
     failures = list(failures)
     for article in articles:
         try:
-            tables.append(find(settings, [article]))
+            tables.append(find(settings, [article]).take())
         except Exception as exc:
             reason = f"entities not found: {one_line(exc)}"
             kept.append(replace(article, status="entities_failed"))
@@ -191,7 +192,7 @@ def one_by_one(
         return kept, failures, concat(tables)
     # Not one article parsed: asking for none tells a broken pipeline (a missing model raises
     # again, the run fails and its entries stay pending) from articles that each fail alone.
-    return kept, failures, find(settings, [])
+    return kept, failures, find(settings, []).take()
 
 
 def _worker_slots(runner: DaskTaskRunner) -> int:
