@@ -57,7 +57,10 @@ PROFILE_NAMES = {
     "rerun": "rerun.txt",
     "load": "load.txt",
     "nlp": "nlp.txt",
+    "rss": "memory.txt",
 }
+# Pages in the run whose memory is sampled process by process when the RSS target is missed.
+MEMORY_PROFILE_ARTICLES = 3000
 STEPS = ("bare", "nlp", "e2e", "plain", "dask", "load", "rss", "queries")
 FEEDS = 4
 
@@ -229,6 +232,38 @@ def profile_runs(pages: dict[str, bytes], batch_size: int, work: Path, api: str,
             run_newsint(config, db, api, PROFILES / PROFILE_NAMES["rerun"])
 
 
+def memory_profile(pages: dict[str, bytes], count: int, batch_size: int, work: Path, api: str) -> None:
+    """Where a run's memory is: the proportional set size of the run's process and of its parsing
+    processes, sampled every 0.5 s over a run of `count` articles, written as a timeline."""
+    server, feeds = serve_corpus(pages, count)
+    samples: list[tuple[float, int, int, int]] = []
+    with server:
+        folder = Path(tempfile.mkdtemp(dir=work))
+        config, db = write_config(folder, server, feeds, batch_size), folder / "bench.duckdb"
+        variables = {**os.environ, "PREFECT_LOGGING_LEVEL": "ERROR", "PREFECT_API_URL": api}
+        command = [NEWSINT, "run", "--config", str(config), "--db", str(db)]
+        started = time.monotonic()
+        process = subprocess.Popen(
+            command, env=variables, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
+        while process.poll() is None:
+            tree = _tree(process.pid)
+            children = [_rss(pid) for pid in tree[1:]]
+            samples.append((time.monotonic() - started, _rss(process.pid), sum(children), len(children)))
+            time.sleep(0.5)
+    mib = 2**20
+    lines = [
+        f"newsint run over {count} articles: proportional set size, MiB, every 0.5 s",
+        "seconds  run's process  parsing processes (how many)  sum",
+    ]
+    lines += [
+        f"{t:7.1f}  {own / mib:13.0f}  {kids / mib:17.0f} ({n})  {(own + kids) / mib:5.0f}"
+        for t, own, kids, n in samples
+    ]
+    PROFILES.mkdir(parents=True, exist_ok=True)
+    (PROFILES / PROFILE_NAMES["rss"]).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def load_rate(rows: int, work: Path, models: Path, profile: Path | None = None) -> dict[str, float]:
     """Rows per second through `warehouse.load.load_batch`, from the table the NLP stage hands it,
     keeping the per-article summaries (migration 0005). Building that table from Mention objects
@@ -376,9 +411,13 @@ def main(argv: list[str] | None = None) -> None:
                 _profiled(PROFILES / PROFILE_NAMES["nlp"], lambda: component_costs(pages, settings))
             if "load" in missed and "load" in steps:
                 load_rate(args.load_rows, work, settings.models_path, PROFILES / PROFILE_NAMES["load"])
+            if "rss" in missed and "rss" in steps:
+                memory_profile(pages, MEMORY_PROFILE_ARTICLES, settings.batch_size, work, api)
             measured = {"e2e", "plain", "rerun"} if "e2e" in steps else set()
-            for met in (measured | ({"load", "nlp"} & set(steps))) - missed:
-                (PROFILES / PROFILE_NAMES[met]).unlink(missing_ok=True)  # it explained a miss now gone
+            needed = {PROFILE_NAMES[m] for m in missed if m in PROFILE_NAMES}
+            for met in (measured | ({"load", "nlp", "rss"} & set(steps))) - missed:
+                if PROFILE_NAMES[met] not in needed:  # e2e and plain share one
+                    (PROFILES / PROFILE_NAMES[met]).unlink(missing_ok=True)  # it explained a miss now gone
     write_report(args.output, results)
     print(f"wrote {args.output}")
 
