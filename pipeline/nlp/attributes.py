@@ -27,7 +27,7 @@ from spacy.tokens._retokenize import set_token_attrs
 COLUMNS = {"TAG": 0, "LOWER": 1, "DEP": 2, "IS_SPACE": 3}
 ARRAY_ATTRS = [TAG, LOWER, DEP, IS_SPACE]
 # The columns a rule is looked up by, best first: a word picks out fewer tokens than a tag.
-INDEXED = (COLUMNS["LOWER"], COLUMNS["TAG"])
+INDEXED = ("LOWER", "TAG")
 
 Test = Callable[[Any], bool]
 
@@ -77,7 +77,7 @@ class TagIndexedAttributeRuler(AttributeRuler):
         found: list[tuple[int, int, int, int]] = []
         for start, row in enumerate(values):
             for rules in (
-                *(by.get(row[c], ()) for by, c in zip(lookup.by_value, INDEXED, strict=True)),
+                *(by.get(row[COLUMNS[name]], ()) for by, name in zip(lookup.by_value, INDEXED, strict=True)),
                 lookup.rest,
             ):
                 for rule in rules:
@@ -130,8 +130,8 @@ def _compile(patterns: list[dict[str, Any]], vocab: Any) -> Lookup | None:
 def _index(spec: dict[str, Any], vocab: Any) -> tuple[int, int, list[int]] | None:
     """Where a rule is filed: the first INDEXED column its first token tests for equality or
     membership, and the values that pass."""
-    for slot, column in enumerate(INDEXED):
-        name = next(n for n, c in COLUMNS.items() if c == column)
+    for slot, name in enumerate(INDEXED):
+        column = COLUMNS[name]
         value = spec.get(name)
         if isinstance(value, str):
             return slot, column, [vocab.strings.add(value)]
