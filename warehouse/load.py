@@ -192,7 +192,7 @@ _UPSERT_ENTITIES = """
                any_value(entity_name) AS name,
                any_value(json_extract_string(attrs, 'category')) AS category,
                any_value(json_extract_string(attrs, 'origin')) AS origin,
-               list_distinct(list(text)) AS aliases
+               list_sort(list_distinct(list(text))) AS aliases
         FROM batch_rows WHERE entity_id IS NOT NULL GROUP BY entity_id
     ) b
     LEFT JOIN gazetteer_names g USING (entity_id)

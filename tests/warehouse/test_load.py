@@ -167,6 +167,23 @@ def test_entity_aliases_accumulate(tmp_path: Path) -> None:
     assert rows == [("country:JPN", "Japan", ["Japan", "Japanese"])]
 
 
+def test_one_batch_lists_an_entitys_spellings_in_order(tmp_path: Path) -> None:
+    """Runs that load the same pages in other batches or processes must store the same list."""
+    spellings = ["Tehran", "Iranian", "Iran", "Iranians", "IRAN", "Persia", "Islamic Republic"]
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        load_batch(
+            con,
+            "r1",
+            "v1",
+            [_article("a1", "x")],
+            mention_table([_mention("a1", 10 * i, s, "COUNTRY", "IRN") for i, s in enumerate(spellings)]),
+            [],
+            DEFAULT_MODELS,
+        )
+        (aliases,) = con.execute("SELECT aliases FROM entities").fetchone() or (None,)
+    assert aliases == sorted(spellings)
+
+
 def test_pending_entries_until_loaded_or_given_up(tmp_path: Path) -> None:
     feed = "https://news.example/feed.xml"
     source = Source(name="f", url=feed)
