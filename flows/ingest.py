@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
-from contextlib import suppress
+from contextlib import nullcontext, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -18,8 +18,11 @@ from flows.handed import Handed
 from flows.lifecycle import new_run_id, tracked_run
 from flows.runners import find_in_batches, nlp_runner
 from flows.summary import RunSummary
+from pipeline import parse_host
+from pipeline.articles import warm_up
 from pipeline.crawl import extraction_pool, fetch_articles, poll_feeds
 from pipeline.fetch import Fetcher
+from pipeline.parse_host import host_for
 from pipeline.records import Article, Failure, FeedEntry, FeedResult
 from pipeline.settings import Settings, load_settings
 from warehouse import db, events, feeds
@@ -87,8 +90,11 @@ def find_entities(settings: Settings, articles: Sequence[Article]) -> Handed[Fin
     from pipeline.entities import Extractor
     from pipeline.findings import batch_findings
 
-    extractor = Extractor.from_settings(settings)
     english = [(a.article_id, a.text) for a in articles if a.status == "ok"]
+    host = host_for(settings)
+    if host is not None:
+        return Handed(host.findings(english))
+    extractor = Extractor.from_settings(settings)
     return Handed(batch_findings(extractor, english, settings.nlp_processes, settings.nlp_timeout_seconds))
 
 
@@ -132,8 +138,13 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
         todo = pending(settings)
         progress = Progress("newsint-ingest-progress", len(todo))
         run_id, version = summary.run_id, summary.pipeline_version
-        with extraction_pool(settings.extract_processes if todo else 1) as pool:
-            fetched = fetched_while_loading(settings, todo, preload=runner is None, pool=pool)
+        hosted = runner is None and bool(todo) and parse_host.wanted(settings)
+        with (
+            extraction_pool(settings.extract_processes if todo else 1) as pool,
+            parse_host.hosting(settings) if hosted else nullcontext(),
+        ):
+            preload = runner is None and not hosted
+            fetched = fetched_while_loading(settings, todo, preload=preload, pool=pool)
             for articles, failures, found in find_in_batches(runner, settings, find_entities, fetched):
                 stats = store(settings, run_id, version, articles, found, failures)
                 summary.add_batch(
@@ -159,13 +170,17 @@ def fetched_while_loading(
 ) -> Iterator[tuple[list[Article], list[Failure]]]:
     """Each batch fetched and extracted, in order. With `preload`, the spaCy pipeline (cached once
     per process) loads in a thread meanwhile, so its seconds overlap the first downloads; the
-    first batch is handed on only once it is loaded. Nothing to fetch: nothing loads.
+    first batch is handed on only once it is loaded. Extracting in this process, trafilatura and
+    the language model load in another thread beside the first downloads. Nothing to fetch:
+    nothing loads.
 
     With a `pool`, the next batch is fetched (its pages extracted in the pool's processes) while
     the one handed on is parsed, so extraction and NLP keep the cores busy together."""
     loading = threading.Thread(target=_load_extractor, args=(settings,), daemon=True)
     if todo and preload:
         loading.start()
+    if todo and pool is None:
+        threading.Thread(target=warm_up, daemon=True).start()
     parts = list(run_batches(todo, settings.batch_size))
     ahead = fetch.submit(settings, parts[0], pool) if parts and pool else None
     for n, batch in enumerate(parts):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -23,6 +24,8 @@ TEASER_CHARS = 2000
 TEASER_TAIL = 400
 PAYWALLED = re.compile(rb"isAccessibleForFree[\"']?\s*[:=]\s*[\"']?false", re.IGNORECASE)
 LANGUAGE_CHARS = 2000  # splits the 181 benchmark pages as 5,000 did, in a quarter of the time
+# py3langid loads its model on its first call: one load, however many threads call first.
+_LANGUAGE_MODEL = threading.Lock()
 
 
 class ExtractionError(ValueError):
@@ -113,8 +116,17 @@ def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language, from its first characters."""
     import py3langid  # here, like trafilatura: it loads numpy, which a run with no new page skips
 
-    code, _score = py3langid.classify(text[:LANGUAGE_CHARS])
+    with _LANGUAGE_MODEL:
+        code, _score = py3langid.classify(text[:LANGUAGE_CHARS])
     return str(code)
+
+
+def warm_up() -> None:
+    """Import trafilatura and load the language model before the first page needs them: called
+    in a thread, mostly in parallel, as the model's ~0.6 s are spent decompressing it."""
+    import trafilatura  # noqa: F401
+
+    detect_language("")
 
 
 def _published(page_date: str | None, entry: FeedEntry) -> tuple[datetime | None, str | None]:

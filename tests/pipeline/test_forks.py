@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.forks import PartFailed, in_chunks, in_forks, split
+from pipeline.forks import PartFailed, Workers, in_chunks, in_forks, split
+from tests.pipeline.test_parse_host import gone
 
 
 def test_parts_are_consecutive_balanced_and_never_empty() -> None:
@@ -103,3 +104,79 @@ def test_the_parent_s_objects_are_frozen_only_while_children_start() -> None:
     frozen = in_forks(lambda part: [gc.get_freeze_count() for _ in part], [1, 2], 2, timeout=30)
     assert all(count > 0 for part in frozen for count in part)
     assert gc.get_freeze_count() == 0
+
+
+def test_workers_are_kept_between_calls_and_replaced_after_their_share() -> None:
+    workers = Workers(_pids, 2, recycle=10, weight=lambda n: n)
+    try:
+        calls = [workers.run([[n], [n]], timeout=30) for n in (1, 9, 1)]
+    finally:
+        workers.close()
+    pids = [{pid for part in call for _, pid in part} for call in calls]
+    assert [value for part in calls[1] for value, _ in part] == [90, 90]
+    assert pids[0] == pids[1] and len(pids[0]) == 2 and os.getpid() not in pids[0]
+    # Each had handled 10 after the second call: both were replaced.
+    assert len(pids[2]) == 2 and not pids[2] & pids[1]
+
+
+def test_more_parts_than_workers_are_handed_out_as_workers_come_free() -> None:
+    workers = Workers(_pids, 2, recycle=1_000, weight=lambda n: 1)
+    try:
+        results = workers.run([[n] for n in range(7)], timeout=30)
+    finally:
+        workers.close()
+    assert [value for part in results for value, _ in part] == [n * 10 for n in range(7)]
+    assert len({pid for part in results for _, pid in part}) == 2
+
+
+def test_a_worker_that_dies_or_hangs_fails_the_call_and_the_next_call_gets_a_new_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    workers = Workers(_dies_or_hangs_on_negative, 2, recycle=1_000, weight=lambda n: 1)
+    try:
+        with pytest.raises(PartFailed, match="died"):
+            workers.run([[-1], [1]], timeout=30)
+        with pytest.raises(PartFailed, match="ran over 1 s"):
+            workers.run([[-2], [2]], timeout=1)
+        hung = int((tmp_path / "hung.pid").read_text(encoding="utf-8"))
+        with pytest.raises(ProcessLookupError):
+            os.kill(hung, 0)
+        assert [value for part in workers.run([[3], [4]], timeout=30) for value, _ in part] == [30, 40]
+    finally:
+        workers.close()
+
+
+def _dies_or_hangs_on_negative(part: Sequence[int]) -> list[tuple[int, int]]:
+    if -1 in part:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if -2 in part:
+        Path("hung.pid").write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(600)
+    return _pids(part)
+
+
+def test_a_worker_whose_parent_is_gone_stops(tmp_path: Path) -> None:
+    # A parent killed outright closes nothing in time; its workers must not live on.
+    script = tmp_path / "orphan.py"
+    script.write_text(
+        "import os, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parents[2])!r})\n"
+        "from pipeline.forks import Workers\n"
+        "workers = Workers(lambda part: [os.getpid()], 1, recycle=100, weight=lambda n: 1)\n"
+        "print(workers.run([[1]], timeout=30)[0][0], flush=True)\n"
+        "os._exit(0)\n",
+        encoding="utf-8",
+    )
+    import subprocess
+    import sys
+
+    output = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    worker = int(output.stdout.strip())
+    for _ in range(50):
+        if gone(worker):
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        pytest.fail("the worker outlived its parent")

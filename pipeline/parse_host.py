@@ -1,0 +1,213 @@
+"""A process that holds the loaded spaCy pipeline and parses batches in workers forked from it.
+
+A run with pages to parse starts it at once, so spaCy loads on another core while the run's own
+process fetches the first pages. Its workers are forked from it rather than from the run's
+process, so each starts as a copy of the pipeline alone, not of the run's pages, threads and
+Prefect objects, and they are kept from batch to batch (see `pipeline.forks.Workers`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any
+
+from pipeline.forks import POLL_SECONDS, PartFailed, Workers, split, wait_for
+
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
+
+    from pipeline.findings import Findings
+    from pipeline.settings import Settings
+
+# Beyond the batch's own bound: the first batch may also wait for the pipeline to load.
+LOAD_SECONDS = 300.0
+# How long a stopped host may take to stop the processes parsing its batch.
+STOP_SECONDS = 5.0
+# A batch is cut into parts of at most this many characters (and at least one per process),
+# handed to the parsing processes as they come free: a process's memory grows with the part
+# it parses, so this bounds it whatever a batch holds.
+PART_CHARS = 150_000
+# A parsing process is replaced after this many characters (~1,500 articles): what a long run
+# leaves in its heap stays bounded.
+RECYCLE_CHARS = 10_000_000
+
+_hosts: dict[tuple[Any, ...], ParseHost] = {}
+
+
+def wanted(settings: Settings) -> bool:
+    """Batches are parsed in several local processes (not in the run's own, nor on Dask)."""
+    return settings.nlp_cluster is None and settings.nlp_processes > 1
+
+
+def host_key(settings: Settings) -> tuple[Any, ...]:
+    """The settings a host's parses depend on: two runs with the same key can share one."""
+    return (
+        settings.spacy_model,
+        settings.models_path,
+        settings.batch_size,
+        settings.nlp_max_chars,
+        settings.nlp_processes,
+        settings.nlp_timeout_seconds,
+    )
+
+
+class ParseHost:
+    """The parent's handle: one batch at a time goes to the host, its findings come back."""
+
+    def __init__(self, settings: Settings) -> None:
+        context = multiprocessing.get_context("fork")
+        self._connection, theirs = context.Pipe()
+        # Not a daemon: a daemon may not start the processes the host forks for each batch.
+        self._process: BaseProcess = context.Process(
+            target=_serve, args=(settings, theirs, self._connection, os.getpid()), name="newsint-parse-host"
+        )
+        self._process.start()
+        theirs.close()
+        self._timeout = settings.nlp_timeout_seconds
+        self._busy = False  # a batch sent and not answered
+        # multiprocessing joins non-daemon children at exit, before this end of the pipe would
+        # close and tell the host to stop: closed first (atexit runs the latest registered first).
+        atexit.register(self.close)
+
+    def findings(self, items: Sequence[tuple[str, str]]) -> Findings:
+        """The batch's (id, text) pairs parsed in the host's processes. Raises what the host
+        raised (say, a model that is not installed), or `PartFailed` when the host died or ran
+        past the batch's bound; the host is gone then, and `usable` is False."""
+        if not self.usable:
+            raise PartFailed("the parsing host has stopped")
+        self._busy = True
+        with suppress(OSError):  # the host is gone: found out below
+            self._connection.send(list(items))
+        deadline = time.monotonic() + self._timeout + LOAD_SECONDS
+        while not self._connection.poll(POLL_SECONDS):
+            if time.monotonic() >= deadline or not self._process.is_alive():
+                break
+        else:
+            try:
+                ok, value = self._connection.recv()
+            except (EOFError, OSError):
+                self._process.join(STOP_SECONDS)
+                ok, value = False, PartFailed(f"the parsing host died (exit code {self._process.exitcode})")
+            self._busy = False
+            if not ok:
+                raise value
+            return value  # type: ignore[no-any-return]
+        self.close()
+        raise PartFailed(f"the parsing host stopped answering (exit code {self._process.exitcode})")
+
+    @property
+    def usable(self) -> bool:
+        return not self._connection.closed and self._process.is_alive()
+
+    def close(self) -> None:
+        """Stops the host at once; one parsing a batch first stops the processes parsing it. An
+        idle host's parsing processes end by themselves once its end of their pipes closes."""
+        atexit.unregister(self.close)
+        if not self._connection.closed:
+            self._connection.close()
+        if self._busy and self._process.is_alive():
+            self._process.terminate()
+            self._process.join(STOP_SECONDS)
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+
+
+@contextmanager
+def hosting(settings: Settings) -> Iterator[ParseHost]:
+    """A host for these settings for the block: the one already running for them (started by an
+    outer block, say the command line's), or a new one, stopped when the block ends."""
+    key = host_key(settings)
+    running = _hosts.get(key)
+    if running is not None and running.usable:
+        yield running
+        return
+    host = _hosts[key] = ParseHost(settings)
+    try:
+        yield host
+    finally:
+        host.close()
+        replaced = _hosts.pop(key, None)  # by `host_for`, if the first one died
+        if replaced is not None:
+            replaced.close()
+
+
+def host_for(settings: Settings) -> ParseHost | None:
+    """The running host for these settings, restarted if it died; None outside `hosting`."""
+    key = host_key(settings)
+    host = _hosts.get(key)
+    if host is None or host.usable:
+        return host
+    host = _hosts[key] = ParseHost(settings)
+    return host
+
+
+def _serve(settings: Settings, connection: Connection, parents_end: Connection, parent: int) -> None:
+    """In the host: load the pipeline, then parse each batch sent until the parent hangs up or
+    is gone."""
+    parents_end.close()  # this copy open, the parent's going would not end the pipe
+    # Ctrl-C reaches the whole process group: the parent stops the host. Its SIGTERM unwinds the
+    # batch, so the processes parsing it are killed too (see `in_forks`).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    from pipeline.entities import Extractor
+    from pipeline.findings import concat, findings
+
+    try:
+        extractor = Extractor.from_settings(settings)
+        failed: BaseException | None = None
+        # pyarrow's first table in a process imports pandas where it is installed (~0.3 s): here,
+        # once, rather than in each process forked for a part.
+        findings([])
+    except Exception as exc:  # sent with every batch, so the parent reports it where it parses
+        failed = exc
+    workers = Workers(
+        lambda part: findings(extractor.analyse(part)),
+        settings.nlp_processes,
+        RECYCLE_CHARS,
+        weight=_length,
+    )
+    while True:
+        if not wait_for(connection, parent):
+            return
+        try:
+            items = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if failed is not None:
+                raise failed
+            parts = split(items, max(settings.nlp_processes, -(-_total(items) // PART_CHARS)), _length)
+            reply: tuple[bool, Any] = (True, concat(workers.run(parts, settings.nlp_timeout_seconds)))
+        except Exception as exc:
+            reply = (False, _sendable(exc))
+        try:
+            connection.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+
+
+def _length(item: tuple[str, str]) -> int:
+    return len(item[1])
+
+
+def _total(items: Sequence[tuple[str, str]]) -> int:
+    return sum(len(text) for _, text in items)
+
+
+def _sendable(error: Exception) -> Exception:
+    """The error itself if it can be pickled, else its one line in a `PartFailed`."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return PartFailed(f"{type(error).__name__}: {error}")
+    return error
