@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -41,6 +42,8 @@ def main() -> None:
 
     if len(sys.argv) <= 1:
         app()  # no command: typer prints the help
+    status_holder: list[int] = []
+    atexit.register(_end_without_teardown, status_holder)
     try:
         status = app(standalone_mode=False)
     except (typer.Abort, KeyboardInterrupt, duckdb.InterruptException):  # Ctrl-C or SIGTERM
@@ -60,7 +63,19 @@ def main() -> None:
             raise
         typer.echo(f"newsint: failed: {one_line(exc)} (set {TRACEBACK_VARIABLE}=1 to see where)", err=True)
         status = 1
-    raise SystemExit(status if isinstance(status, int) else 0)
+    status_holder.append(status if isinstance(status, int) else 0)
+    raise SystemExit(status_holder[0])
+
+
+def _end_without_teardown(status: list[int]) -> None:
+    """The command's last step. Registered first, it runs after every other exit handler
+    (Prefect's log delivery among them); then the process ends without Python's teardown of
+    every module and object, which takes ~0.5 s after a run and does nothing a finished command
+    needs (its databases are closed, its processes stopped)."""
+    if status:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status[0])
 
 
 def _user_message(error: BaseException) -> str:
