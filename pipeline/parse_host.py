@@ -32,9 +32,9 @@ if TYPE_CHECKING:
 LOAD_SECONDS = 300.0
 # How long a stopped host may take to stop the processes parsing its batch.
 STOP_SECONDS = 5.0
-# A batch is cut into parts of at most this many characters (and at least one per process),
-# handed to the parsing processes as they come free: a process's memory grows with the part
-# it parses, so this bounds it whatever a batch holds.
+# A batch is cut into parts of at most this many characters, as many for each process, handed
+# to the parsing processes as they come free: a process's memory grows with the part it
+# parses, so this bounds it whatever a batch holds.
 PART_CHARS = 150_000
 # A parsing process is replaced after this many characters (~1,500 articles): what a long run
 # leaves in its heap stays bounded.
@@ -186,7 +186,7 @@ def _serve(settings: Settings, connection: Connection, parents_end: Connection, 
         try:
             if failed is not None:
                 raise failed
-            parts = split(items, max(settings.nlp_processes, -(-_total(items) // PART_CHARS)), _length)
+            parts = split(items, part_count(_total(items), settings.nlp_processes), _length)
             reply: tuple[bool, Any] = (True, concat(workers.run(parts, settings.nlp_timeout_seconds)))
         except Exception as exc:
             reply = (False, _sendable(exc))
@@ -194,6 +194,14 @@ def _serve(settings: Settings, connection: Connection, parents_end: Connection, 
             connection.send(reply)
         except (BrokenPipeError, OSError):
             return
+
+
+def part_count(characters: int, processes: int) -> int:
+    """Parts for a batch of `characters`: each of at most PART_CHARS, and a multiple of the
+    processes, so every worker gets as much of the batch (three parts on two workers would
+    leave one idle for the last third)."""
+    rounds = max(1, -(-characters // (processes * PART_CHARS)))
+    return processes * rounds
 
 
 def _length(item: tuple[str, str]) -> int:

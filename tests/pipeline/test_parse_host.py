@@ -40,7 +40,7 @@ def test_the_host_finds_what_one_process_finds_and_cuts_big_batches_into_parts(
     extractor = Extractor.from_settings(settings)
     alone = batch_findings(extractor, items, 1, 60)
     first_two = batch_findings(extractor, items[:2], 1, 60)
-    # Parts of at most 100 characters: more parts than processes, handed out as workers free up.
+    # Parts of at most 100 characters: several for each process, handed out as workers free up.
     monkeypatch.setattr(parse_host, "PART_CHARS", 100)
     with parse_host.hosting(settings) as host:
         assert parse_host.host_for(settings) is host
@@ -52,6 +52,15 @@ def test_the_host_finds_what_one_process_finds_and_cuts_big_batches_into_parts(
     assert hosted.events.equals(alone.events)
     assert again.mentions.equals(first_two.mentions)
     assert empty.mentions.num_rows == 0
+
+
+def test_a_batch_is_cut_into_as_many_parts_for_each_process_none_over_the_cap() -> None:
+    cap = parse_host.PART_CHARS
+    assert parse_host.part_count(0, 2) == 2
+    assert parse_host.part_count(2 * cap, 2) == 2
+    assert parse_host.part_count(2 * cap + 1, 2) == 4
+    assert parse_host.part_count(7 * cap, 3) == 9
+    assert parse_host.part_count(cap, 1) == 1
 
 
 def test_a_model_that_is_not_installed_is_reported_where_the_batch_is_parsed(tmp_path: Path) -> None:
