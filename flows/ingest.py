@@ -22,7 +22,6 @@ from pipeline import parse_host
 from pipeline.articles import warm_up
 from pipeline.crawl import extraction_pool, fetch_articles, poll_feeds
 from pipeline.fetch import Fetcher
-from pipeline.parse_host import host_for
 from pipeline.records import Article, Failure, FeedEntry, FeedResult
 from pipeline.settings import Settings, load_settings
 from warehouse import db, events, feeds
@@ -91,7 +90,7 @@ def find_entities(settings: Settings, articles: Sequence[Article]) -> Handed[Fin
     from pipeline.findings import batch_findings
 
     english = [(a.article_id, a.text) for a in articles if a.status == "ok"]
-    host = host_for(settings)
+    host = parse_host.host_for(settings)
     if host is not None:
         return Handed(host.findings(english))
     extractor = Extractor.from_settings(settings)
@@ -138,7 +137,7 @@ def ingest(config: str | None = None, db_path: str | None = None, group: str | N
         todo = pending(settings)
         progress = Progress("newsint-ingest-progress", len(todo))
         run_id, version = summary.run_id, summary.pipeline_version
-        hosted = runner is None and bool(todo) and parse_host.wanted(settings)
+        hosted = bool(todo) and parse_host.wanted(settings)  # wanted: no Dask runner either
         with (
             extraction_pool(settings.extract_processes if todo else 1) as pool,
             parse_host.hosting(settings) if hosted else nullcontext(),

@@ -4,12 +4,14 @@ that already holds the loaded pipeline, so no process loads the model again.
 Our own processes rather than spaCy's `n_process`: a part that runs over its time or crashes is
 killed and reported, and the call returns at once. spaCy's worker processes could not be stopped
 mid-batch (the parent, joining them, waited on workers blocked writing to a pipe it no longer read).
-A forked process lives for one batch, so a long run's memory cannot creep up in it either.
+`Workers` keeps its processes between calls and replaces each after a share of the work, so a
+long run's memory cannot creep up in them; `in_forks` uses a set of them for one call.
 """
 
 from __future__ import annotations
 
 import gc
+import math
 import multiprocessing
 import os
 import signal
@@ -68,33 +70,11 @@ def in_forks(
     """
     if processes <= 1:
         return [work(items)]
-    parts = split(items, processes, weight)
-    if not parts:
-        return []
-    context = multiprocessing.get_context("fork")
-    children: list[tuple[BaseProcess, Connection]] = []
+    workers = Workers(work, processes, math.inf, weight)
     try:
-        # Frozen, this process's objects are out of the children's garbage collector's sight: a
-        # collection there would write to every page holding one (the pipeline's among them),
-        # and each child would end up with its own copy of those pages.
-        gc.freeze()
-        try:
-            for part in parts:
-                receive, send = context.Pipe(duplex=False)
-                child = context.Process(target=_run_part, args=(work, part, send), daemon=True)
-                child.start()
-                send.close()  # the child's end: once the child is gone, reading here ends
-                children.append((child, receive))
-        finally:
-            gc.unfreeze()
-        deadline = time.monotonic() + timeout
-        return [_result(child, receive, deadline, timeout) for child, receive in children]
+        return workers.run(split(items, processes, weight), timeout)
     finally:
-        for child, receive in children:
-            if child.is_alive():
-                child.kill()
-            child.join()
-            receive.close()
+        workers.close()
 
 
 def in_chunks(
@@ -117,31 +97,13 @@ def in_chunks(
         yield from in_forks(work, held, processes, timeout, weight)
 
 
-def _run_part(
-    work: Callable[[Sequence[Any]], Any], part: Sequence[Any], send: Connection, close: bool = True
-) -> None:
+def _run_part(work: Callable[[Sequence[Any]], Any], part: Sequence[Any], send: Connection) -> None:
     """In the child: the part's result, or the error's one line, sent to the parent."""
     try:
         outcome: tuple[bool, Any] = (True, work(part))
     except BaseException as exc:  # reported to the parent, which decides what to do
         outcome = (False, f"{type(exc).__name__}: {exc}")
     send.send(outcome)
-    if close:
-        send.close()
-
-
-def _result(child: BaseProcess, receive: Connection, deadline: float, timeout: float) -> Any:
-    while not wait([receive], min(POLL_SECONDS, max(deadline - time.monotonic(), 0))):
-        if time.monotonic() >= deadline:
-            raise PartFailed(f"parsing ran over {timeout:g} s")
-    try:
-        ok, value = receive.recv()
-    except EOFError:
-        child.join()
-        raise PartFailed(f"the parsing process died (exit code {child.exitcode})") from None
-    if not ok:
-        raise PartFailed(value)
-    return value
 
 
 class Workers:
@@ -156,7 +118,7 @@ class Workers:
     """
 
     def __init__(
-        self, work: Callable[[Sequence[T]], R], processes: int, recycle: int, weight: Callable[[T], int]
+        self, work: Callable[[Sequence[T]], R], processes: int, recycle: float, weight: Callable[[T], int]
     ) -> None:
         self._work = work
         self._processes = max(processes, 1)
@@ -255,20 +217,18 @@ def _serve_parts(
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the host's handler: stop at once
     for copy in inherited:
         copy.close()
+    for part in received(connection, parent):
+        _run_part(work, part, connection)
+
+
+def received(connection: Connection, parent: int) -> Iterator[Any]:
+    """Each message on `connection`, until the pipe ends or the process that forked this one is
+    gone (one killed outright closes nothing in time to tell)."""
     while True:
-        if not wait_for(connection, parent):
-            return
+        while not connection.poll(POLL_SECONDS):
+            if os.getppid() != parent:
+                return
         try:
-            part = connection.recv()
+            yield connection.recv()
         except (EOFError, OSError):
             return
-        _run_part(work, part, connection, close=False)
-
-
-def wait_for(connection: Connection, parent: int) -> bool:
-    """Whether something (a message or the pipe's end) came on `connection` before the process
-    that forked this one went: one killed outright closes nothing in time to tell."""
-    while not connection.poll(POLL_SECONDS):
-        if os.getppid() != parent:
-            return False
-    return True

@@ -20,7 +20,7 @@ from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
-from pipeline.forks import POLL_SECONDS, PartFailed, Workers, split, wait_for
+from pipeline.forks import POLL_SECONDS, PartFailed, Workers, received, split
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
@@ -124,13 +124,8 @@ class ParseHost:
 
 @contextmanager
 def hosting(settings: Settings) -> Iterator[ParseHost]:
-    """A host for these settings for the block: the one already running for them (started by an
-    outer block, say the command line's), or a new one, stopped when the block ends."""
+    """A host for these settings for the block (`host_for` finds it), stopped when it ends."""
     key = host_key(settings)
-    running = _hosts.get(key)
-    if running is not None and running.usable:
-        yield running
-        return
     host = _hosts[key] = ParseHost(settings)
     try:
         yield host
@@ -176,17 +171,11 @@ def _serve(settings: Settings, connection: Connection, parents_end: Connection, 
         RECYCLE_CHARS,
         weight=_length,
     )
-    while True:
-        if not wait_for(connection, parent):
-            return
-        try:
-            items = connection.recv()
-        except (EOFError, OSError):
-            return
+    for items in received(connection, parent):
         try:
             if failed is not None:
                 raise failed
-            parts = split(items, part_count(_total(items), settings.nlp_processes), _length)
+            parts = split(items, part_count(sum(map(_length, items)), settings.nlp_processes), _length)
             reply: tuple[bool, Any] = (True, concat(workers.run(parts, settings.nlp_timeout_seconds)))
         except Exception as exc:
             reply = (False, _sendable(exc))
@@ -206,10 +195,6 @@ def part_count(characters: int, processes: int) -> int:
 
 def _length(item: tuple[str, str]) -> int:
     return len(item[1])
-
-
-def _total(items: Sequence[tuple[str, str]]) -> int:
-    return sum(len(text) for _, text in items)
 
 
 def _sendable(error: Exception) -> Exception:
