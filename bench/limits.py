@@ -116,7 +116,10 @@ def component_costs(pages: dict[str, bytes], settings: Any) -> dict[str, Any]:
     tables = _timed(
         costs,
         "newsint: tables",
-        lambda: (mention_table(m for found in mentions for m in found), event_table(events)),
+        lambda: (
+            mention_table((m for found in mentions for m in found), dict(zip(ids, texts, strict=True))),
+            event_table(events),
+        ),
     )
     words = word_count(texts)
     cpu = sum(costs.values())

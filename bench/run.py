@@ -45,7 +45,7 @@ from bench.scaleout import dask_cluster
 from bench.server import StaticServer
 from bench.synthetic import build_warehouse, synthetic_mentions
 from pipeline import REPO_ROOT
-from pipeline.records import Mention
+from pipeline.records import Article, Mention
 from pipeline.settings import load_settings, usable_cores
 
 NEWSINT = str(Path(sys.executable).parent / "newsint")
@@ -280,9 +280,17 @@ def load_rate(rows: int, work: Path, models: Path, profile: Path | None = None) 
     warm_articles, warm_mentions = synthetic_mentions(1_000)
     articles, mentions = synthetic_mentions(rows)
     with open_warehouse(Path(tempfile.mkdtemp(dir=work)) / "warm-up.duckdb") as con:
-        load_batch(con, "warm-up", "bench", warm_articles, mention_table(_flat(warm_mentions)), [], models)
+        load_batch(
+            con,
+            "warm-up",
+            "bench",
+            warm_articles,
+            mention_table(_flat(warm_mentions), _texts(warm_articles)),
+            [],
+            models,
+        )
     started = time.perf_counter()
-    table = mention_table(_flat(mentions))
+    table = mention_table(_flat(mentions), _texts(articles))
     table_seconds = time.perf_counter() - started
     with open_warehouse(Path(tempfile.mkdtemp(dir=work)) / "load.duckdb") as con:
         profiler = Profiler() if profile else None
@@ -300,6 +308,10 @@ def load_rate(rows: int, work: Path, models: Path, profile: Path | None = None) 
 
 def _flat(mentions: dict[str, list[Mention]]) -> list[Mention]:
     return [m for found in mentions.values() for m in found]
+
+
+def _texts(articles: list[Article]) -> dict[str, str]:
+    return {a.article_id: a.text for a in articles}
 
 
 def query_times(work: Path, articles: int, mentions: int) -> dict[str, float]:

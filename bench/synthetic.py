@@ -116,8 +116,8 @@ def build_warehouse(db: Path, articles: int, mentions: int) -> None:
         """)
         con.execute(f"""
             INSERT INTO mentions (article_id, start_char, end_char, text, label, norm, entity_id,
-                method, kind, confidence, sentence, sentence_start, pipeline_version, run_id, entity_norm,
-                item_id)
+                method, kind, confidence, sentence, sentence_start, sentence_no, pipeline_version, run_id,
+                entity_norm, item_id)
             WITH m AS (
                 SELECT i, 'a' || (i // {per}) AS article_id,
                        CASE i % 3 WHEN 0 THEN 'COUNTRY' WHEN 1 THEN 'WEAPON' ELSE 'PERSON' END AS label,
@@ -130,7 +130,7 @@ def build_warehouse(db: Path, articles: int, mentions: int) -> None:
             )
             SELECT article_id, (i % {per}) * 10, (i % {per}) * 10 + 6, norm, label, norm,
                    lower(label) || ':' || norm, 'gazetteer', 'name', 0.9, 'A sentence.',
-                   ((i % {per}) // 5) * 50, 'bench', 'bench', norm,
+                   ((i % {per}) // 5) * 50, (i % {per}) // 5, 'bench', 'bench', norm,
                    mention_item_id(article_id, label, 'text', (i % {per}) * 10, (i % {per}) * 10 + 6)
             FROM m
         """)

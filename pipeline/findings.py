@@ -3,7 +3,7 @@ Arrow tables, built where the batch was parsed (see `pipeline.mention_table`).""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,14 +24,15 @@ class Findings:
     events: pa.Table
 
 
-def findings(parsed: Iterable[tuple[str, list[Mention], list[Event]]]) -> Findings:
-    """`Extractor.analyse` output as the two tables, read once."""
+def findings(parsed: Iterable[tuple[str, list[Mention], list[Event]]], texts: Mapping[str, str]) -> Findings:
+    """`Extractor.analyse` output as the two tables, read once; `texts` maps each article id to
+    the text it parsed."""
     mentions: list[Mention] = []
     events: list[Event] = []
     for _, found, said in parsed:
         mentions += found
         events += said
-    return Findings(mention_table(mentions), event_table(events))
+    return Findings(mention_table(mentions, texts), event_table(events))
 
 
 def batch_findings(
@@ -40,7 +41,7 @@ def batch_findings(
     """A batch's (id, text) pairs parsed in `processes` forked processes at once, each turning its
     part into tables before handing them back, so that work is spread over the cores too."""
     parts = in_forks(
-        lambda part: findings(extractor.analyse(part)),
+        lambda part: findings(extractor.analyse(part), dict(part)),
         items,
         processes,
         timeout,
@@ -52,7 +53,7 @@ def batch_findings(
 def concat(parts: Sequence[Findings]) -> Findings:
     """Several batches' findings as one, in order (an empty sequence gives empty tables)."""
     if not parts:
-        return findings([])
+        return findings([], {})
     return Findings(
         pa.concat_tables([p.mentions for p in parts]), pa.concat_tables([p.events for p in parts])
     )

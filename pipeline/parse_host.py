@@ -162,11 +162,11 @@ def _serve(settings: Settings, connection: Connection, parents_end: Connection, 
         failed: BaseException | None = None
         # pyarrow's first table in a process imports pandas where it is installed (~0.3 s): here,
         # once, rather than in each process forked for a part.
-        findings([])
+        findings([], {})
     except Exception as exc:  # sent with every batch, so the parent reports it where it parses
         failed = exc
     workers = Workers(
-        lambda part: findings(extractor.analyse(part)),
+        lambda part: findings(extractor.analyse(part), dict(part)),
         settings.nlp_processes,
         RECYCLE_CHARS,
         weight=_length,

@@ -106,7 +106,7 @@ def reparse(
         report = ChangeReport()
         for article_id, mentions, _ in parsed:
             report.add(diff_mentions(before.get(article_id, []), mentions))
-        return report, findings(parsed)
+        return report, findings(parsed, dict(items))
 
     parts = in_forks(part, texts, processes, timeout, weight=lambda item: len(item[1]))
     report = ChangeReport()

@@ -127,10 +127,10 @@ def _forget_orphans(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _stage_mentions(con: duckdb.DuckDBPyConnection, table: pa.Table, models: Path, articles: str) -> None:
-    """Register a batch's mentions as table `batch_rows`, with what follows from each norm (a lone
+    """Register a batch's mentions as view `batch_rows`, with what follows from each norm (a lone
     surname's full name, entity id, display name), worked out once per distinct norm rather than
-    per row, and each mention's review item id; and `batch_reviewed`, the rows as the analysts'
-    verdicts have them, which the summaries count. `articles` lists the batch's article ids."""
+    per row; and `batch_reviewed`, the rows as the analysts' verdicts have them, which the
+    summaries count. `articles` lists the batch's article ids."""
     con.register("batch_mentions", table)
     norms = con.execute(
         "SELECT DISTINCT label, norm, weapon_id FROM batch_mentions WHERE norm IS NOT NULL"
@@ -142,7 +142,7 @@ def _stage_mentions(con: duckdb.DuckDBPyConnection, table: pa.Table, models: Pat
         row = (label, norm, weapon_id, full, *identity(models, label, full or norm, weapon_id))
         identities.append(dict(zip(_NORM_SCHEMA.names, row, strict=True)))
     con.register("batch_norms", pa.Table.from_pylist(identities, schema=_NORM_SCHEMA))
-    con.execute(_BATCH_ROWS.format(articles=articles))
+    con.execute(_BATCH_ROWS)
     if _judged(con, articles):
         con.execute("CREATE OR REPLACE TEMP VIEW batch_reviewed AS FROM reviewed_mentions('batch_rows')")
     else:  # the same rows, without joining every verdict to each of them
@@ -162,25 +162,24 @@ def _judged(con: duckdb.DuckDBPyConnection, articles: str) -> bool:
 
 
 # A mention keeps its article's norm; a merged surname's entity norm is its person's full name.
-# A table, not a view: the item id hashes article text, once per row rather than once per read.
+# A view, not a table: the costly per-row work (the review item's hash, the sentence's number) came
+# with the mentions, and what is left is a join to the batch's few thousand distinct norms, which
+# is cheaper to repeat for each reader than to write a million rows out once.
 _BATCH_ROWS = """
-    CREATE OR REPLACE TEMP TABLE batch_rows AS
+    CREATE OR REPLACE TEMP VIEW batch_rows AS
     SELECT m.article_id, m.start_char, m.end_char, m.text, m.label, m.norm,
            n.entity_id, m.method, m.kind,
-           m.confidence, m.sentence, m.sentence_start, m.attrs,
+           m.confidence, m.sentence, m.sentence_start, m.sentence_no, m.attrs,
            CASE WHEN m.norm IS NOT NULL THEN coalesce(n.full_name, m.norm) END AS entity_norm,
-           mention_item_id(m.article_id, m.label, a.text, m.start_char, m.end_char) AS item_id,
-           n.entity_name
+           m.item_id, n.entity_name
     FROM batch_mentions m
     LEFT JOIN batch_norms n
         ON n.label = m.label AND n.norm = m.norm AND n.weapon_id IS NOT DISTINCT FROM m.weapon_id
-    LEFT JOIN (
-        SELECT article_id, text FROM articles WHERE article_id IN (SELECT article_id FROM {articles})
-    ) a ON a.article_id = m.article_id
 """
 _INSERT_MENTIONS = """
     INSERT INTO mentions (article_id, start_char, end_char, text, label, norm, entity_id, method, kind,
-        confidence, sentence, sentence_start, attrs, entity_norm, item_id, pipeline_version, run_id)
+        confidence, sentence, sentence_start, sentence_no, attrs, entity_norm, item_id, pipeline_version,
+        run_id)
     SELECT * EXCLUDE (entity_name), ?, ? FROM batch_rows
 """
 # A new entity the gazetteers list takes their display name ("Russia", not "Russian Federation").

@@ -6,6 +6,7 @@ from pipeline.mention_table import SCHEMA as MENTION_SCHEMA
 from pipeline.records import Event, Mention
 
 SENTENCE = "North Korea test-fired two cruise missiles."
+TEXTS = dict.fromkeys(("a1", "a2", "a3"), SENTENCE)
 
 
 def _parsed(article_id: str) -> tuple[str, list[Mention], list[Event]]:
@@ -41,13 +42,13 @@ def _parsed(article_id: str) -> tuple[str, list[Mention], list[Event]]:
 
 
 def test_findings_hold_every_article_s_mentions_and_events_in_order() -> None:
-    found = findings([_parsed("a1"), ("a2", [], []), _parsed("a3")])
+    found = findings([_parsed("a1"), ("a2", [], []), _parsed("a3")], TEXTS)
     assert found.mentions.column("article_id").to_pylist() == ["a1", "a1", "a3", "a3"]
     assert found.events.column("article_id").to_pylist() == ["a1", "a3"]
 
 
 def test_batches_concatenate_and_none_give_empty_tables() -> None:
-    joined = concat([findings([_parsed("a1")]), findings([]), findings([_parsed("a2")])])
+    joined = concat([findings([_parsed("a1")], TEXTS), findings([], {}), findings([_parsed("a2")], TEXTS)])
     assert joined.events.column("article_id").to_pylist() == ["a1", "a2"]
     assert joined.mentions.num_rows == 4
     empty = concat([])

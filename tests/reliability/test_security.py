@@ -43,7 +43,15 @@ def _hostile(tmp_path: Path) -> tuple[Path, Article, Mention]:
     )
     db = tmp_path / "w.duckdb"
     with open_warehouse(db) as con:
-        load_batch(con, "r", "v", [article], mention_table([mention]), [], DEFAULT_MODELS)
+        load_batch(
+            con,
+            "r",
+            "v",
+            [article],
+            mention_table([mention], {article.article_id: article.text}),
+            [],
+            DEFAULT_MODELS,
+        )
     return db, article, mention
 
 

@@ -46,7 +46,9 @@ def ingest_sample(settings: Settings) -> None:
                 fetcher, entries[start : start + settings.batch_size], settings.languages
             )
             english = [(a.article_id, a.text) for a in articles if a.status == "ok"]
-            mentions = mention_table(m for _, found in extractor.extract(english) for m in found)
+            mentions = mention_table(
+                (m for _, found in extractor.extract(english) for m in found), dict(english)
+            )
             with db.open_warehouse(settings.db_path) as con:
                 loaded += load.load_batch(
                     con, run_id, version, articles, mentions, failures, settings.models_path

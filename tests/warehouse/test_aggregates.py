@@ -111,11 +111,12 @@ def _expected(con: duckdb.DuckDBPyConnection) -> Rows:
         " FROM mentions WHERE norm IS NOT NULL"
     ).fetchall()
     by_entity: dict[tuple[str, str, str], list[tuple[Any, ...]]] = defaultdict(list)
-    sentence_starts: dict[str, set[int]] = defaultdict(set)
     for row in mentions:
         by_entity[row[0], row[1], row[2]].append(row)
-        sentence_starts[row[0]].add(row[6])
-    # A sentence's number: its place among the article's sentences that name any entity.
+    sentence_starts: dict[str, set[int]] = defaultdict(set)
+    for article_id, start in con.execute("SELECT article_id, sentence_start FROM mentions").fetchall():
+        sentence_starts[article_id].add(start)
+    # A sentence's number: its place among the article's sentences that have any mention.
     numbers = {
         a: {start: n for n, start in enumerate(sorted(starts))} for a, starts in sentence_starts.items()
     }
@@ -169,8 +170,9 @@ def _expected(con: duckdb.DuckDBPyConnection) -> Rows:
     }
 
 
-def _table(mentions: dict[str, list[Mention]]) -> pa.Table:
-    return mention_table(m for found in mentions.values() for m in found)
+def _table(mentions: dict[str, list[Mention]], text: str = "text") -> pa.Table:
+    """The mentions of articles whose text is `text`, as the NLP stage hands them over."""
+    return mention_table((m for found in mentions.values() for m in found), dict.fromkeys(mentions, text))
 
 
 def _rebuilt(con: duckdb.DuckDBPyConnection) -> Rows:
@@ -187,6 +189,9 @@ def _rebuilt(con: duckdb.DuckDBPyConnection) -> Rows:
 def test_summaries_follow_loads_reloads_and_reprocessing(tmp_path: Path) -> None:
     articles = [_article(n) for n in range(6)]
     mentions = {f"a{n}": _mentions(n, 12 + n, 4) for n in range(6)}
+    # A sentence whose only mention is unresolved still takes a number: the masks skip its bit.
+    unresolved = Mention("a0", 23, 30, "Georgia", "COUNTRY", None, "gazetteer", None, 0.5, "In Georgia.", 20)
+    mentions["a0"].append(unresolved)
     with open_warehouse(tmp_path / "w.duckdb") as con:
         load_batch(con, "r1", "v1", articles, _table(mentions), [], DEFAULT_MODELS)
         loaded = _summaries(con)
@@ -207,13 +212,21 @@ def test_summaries_follow_loads_reloads_and_reprocessing(tmp_path: Path) -> None
         assert _summaries(con) == loaded  # a reload counts nothing twice
 
         changed = [_article(1, "new text")]
-        load_batch(con, "r3", "v1", changed, mention_table(_mentions(1, 5, 2, seed=1)), [], DEFAULT_MODELS)
+        load_batch(
+            con,
+            "r3",
+            "v1",
+            changed,
+            _table({"a1": _mentions(1, 5, 2, seed=1)}, "new text"),
+            [],
+            DEFAULT_MODELS,
+        )
         after_change = _summaries(con)
         assert after_change == _expected(con)
         assert after_change != loaded
 
         written = replace_mentions(
-            con, "r4", "v2", ["a2", "a4"], mention_table(_mentions(2, 7, 3, seed=2)), DEFAULT_MODELS
+            con, "r4", "v2", ["a2", "a4"], _table({"a2": _mentions(2, 7, 3, seed=2)}), DEFAULT_MODELS
         )
         assert written == 7
         reprocessed = _summaries(con)
@@ -227,8 +240,8 @@ def test_summaries_follow_loads_reloads_and_reprocessing(tmp_path: Path) -> None
 
 def test_days_without_articles_leave_the_daily_totals(tmp_path: Path) -> None:
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", [_article(0)], mention_table(_mentions(0, 6, 2)), [], DEFAULT_MODELS)
-        replace_mentions(con, "r2", "v2", ["a0"], mention_table([]), DEFAULT_MODELS)
+        load_batch(con, "r1", "v1", [_article(0)], _table({"a0": _mentions(0, 6, 2)}), [], DEFAULT_MODELS)
+        replace_mentions(con, "r2", "v2", ["a0"], _table({}), DEFAULT_MODELS)
         rows = con.execute("SELECT count(*) FROM entity_days").fetchall()
     assert rows == [(0,)]
 
@@ -263,7 +276,7 @@ def test_migration_backfills_an_existing_warehouse(tmp_path: Path) -> None:
             "r1",
             "v1",
             [_article(n) for n in range(3)],
-            mention_table(m for n in range(3) for m in _mentions(n, 9, 3)),
+            _table({f"a{n}": _mentions(n, 9, 3) for n in range(3)}),
             [],
             DEFAULT_MODELS,
         )

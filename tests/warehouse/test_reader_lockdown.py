@@ -63,7 +63,15 @@ def warehouse(tmp_path: Path) -> Path:
     ]
     db = tmp_path / "w.duckdb"
     with open_warehouse(db) as con:
-        load_batch(con, "r", "v", [article], mention_table(mentions), [], DEFAULT_MODELS)
+        load_batch(
+            con,
+            "r",
+            "v",
+            [article],
+            mention_table(mentions, {article.article_id: article.text}),
+            [],
+            DEFAULT_MODELS,
+        )
     (tmp_path / "newsint.toml").touch()
     return db
 

@@ -44,7 +44,15 @@ def _hostile_warehouse(path: Path) -> None:
         for s, t, label, norm in spans
     ]
     with open_warehouse(path) as con:
-        load_batch(con, "r", "v", [article], mention_table(mentions), [], DEFAULT_MODELS)
+        load_batch(
+            con,
+            "r",
+            "v",
+            [article],
+            mention_table(mentions, {article.article_id: article.text}),
+            [],
+            DEFAULT_MODELS,
+        )
 
 
 def test_report_escapes_everything_and_loads_nothing_from_outside(tmp_path: Path) -> None:

@@ -88,7 +88,7 @@ def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     with open_warehouse(tmp_path / "w.duckdb") as con:
         runs.start_run(con, "r1", "ingest", "model", "v1")
         articles = [_article(i, t) for i, t in TEXTS.items()]
-        load_batch(con, "r1", "v1", articles, mention_table(_mentions(TEXTS)), [], DEFAULT_MODELS)
+        load_batch(con, "r1", "v1", articles, mention_table(_mentions(TEXTS), TEXTS), [], DEFAULT_MODELS)
         yield con
 
 
@@ -257,7 +257,7 @@ def test_verdicts_apply_again_after_reprocessing_and_reloads(con: duckdb.DuckDBP
 
     # A new model: other method and confidences, one sentence for the whole text.
     redone = [replace(m, confidence=0.5) for m in _mentions({"a1": TEXTS["a1"]}, method="model", whole=True)]
-    replace_mentions(con, "r2", "v2", ["a1"], mention_table(redone), DEFAULT_MODELS)
+    replace_mentions(con, "r2", "v2", ["a1"], mention_table(redone, TEXTS), DEFAULT_MODELS)
     assert con.execute(
         "SELECT DISTINCT pipeline_version FROM mentions WHERE article_id = 'a1'"
     ).fetchall() == [("v2",)]
@@ -267,7 +267,13 @@ def test_verdicts_apply_again_after_reprocessing_and_reloads(con: duckdb.DuckDBP
     # The article edited at the top: every offset moves, the words around each mention do not.
     edited = {"a1": "Updated with a statement from the ministry. " + TEXTS["a1"]}
     load_batch(
-        con, "r3", "v2", [_article("a1", edited["a1"])], mention_table(_mentions(edited)), [], DEFAULT_MODELS
+        con,
+        "r3",
+        "v2",
+        [_article("a1", edited["a1"])],
+        mention_table(_mentions(edited), edited),
+        [],
+        DEFAULT_MODELS,
     )
     assert con.execute("SELECT min(start_char) FROM mentions WHERE article_id = 'a1'").fetchall() == [(44,)]
     assert _daily(con) == judged and unmatched_count(con) == 0
@@ -280,7 +286,7 @@ def test_a_batch_is_counted_as_judged_whichever_verdicts_exist(con: duckdb.DuckD
     for article_id in ("a2", "a1"):
         only = {article_id: TEXTS[article_id]}
         articles = [_article(article_id, TEXTS[article_id])]
-        load_batch(con, "r2", "v1", articles, mention_table(_mentions(only)), [], DEFAULT_MODELS)
+        load_batch(con, "r2", "v1", articles, mention_table(_mentions(only), only), [], DEFAULT_MODELS)
     assert ("COUNTRY", "DEU") not in _about(con, "a1") and _about(con, "a2")["COUNTRY", "POL"] == 1
     assert _summaries(con) == _rebuilt(con)
 
@@ -291,7 +297,7 @@ def test_a_batch_is_counted_as_judged_whichever_verdicts_exist(con: duckdb.DuckD
         _mention(later["a3"], ("a3", "Johnny Smith", 0, "PERSON", "Johnny Smith", "name", 0.5, {})),
         _mention(later["a3"], ("a3", "John Smith", 0, "PERSON", "John Smith", "name", 0.5, {})),
     ]
-    load_batch(con, "r3", "v1", [_article("a3", later["a3"])], mention_table(rows), [], DEFAULT_MODELS)
+    load_batch(con, "r3", "v1", [_article("a3", later["a3"])], mention_table(rows, later), [], DEFAULT_MODELS)
     assert _about(con, "a3") == {("PERSON", "John Smith"): 2}
     assert _summaries(con) == _rebuilt(con)
 
@@ -302,7 +308,7 @@ def test_a_verdict_whose_mention_is_gone_is_listed_not_dropped(con: duckdb.DuckD
     assert unmatched_verdicts(con) == [] and unmatched_count(con) == 0
 
     without = _mentions({"a1": TEXTS["a1"]}, skip="Germany")
-    replace_mentions(con, "r2", "v2", ["a1"], mention_table(without), DEFAULT_MODELS)
+    replace_mentions(con, "r2", "v2", ["a1"], mention_table(without, TEXTS), DEFAULT_MODELS)
     (gone,) = unmatched_verdicts(con)
     assert (gone.article_id, gone.label, gone.text, gone.verdict) == (
         "a1",
@@ -314,7 +320,9 @@ def test_a_verdict_whose_mention_is_gone_is_listed_not_dropped(con: duckdb.DuckD
     assert unmatched_count(con) == 1
     assert con.execute("SELECT text FROM verdicts_unmatched").fetchall() == [("Germany",)]
 
-    replace_mentions(con, "r3", "v3", ["a1"], mention_table(_mentions({"a1": TEXTS["a1"]})), DEFAULT_MODELS)
+    replace_mentions(
+        con, "r3", "v3", ["a1"], mention_table(_mentions({"a1": TEXTS["a1"]}), TEXTS), DEFAULT_MODELS
+    )
     assert unmatched_count(con) == 0 and ("COUNTRY", "DEU") not in _daily(con)  # found, and applied
 
 
@@ -379,7 +387,7 @@ def test_the_new_queue_holds_entities_first_seen_in_recent_runs(con: duckdb.Duck
         ("a3", "CV90", 0, "WEAPON", "CV90", "name", 0.9, {}),
     ]
     found = [_mention(a3, row) for row in rows]
-    load_batch(con, "r2", "v1", [_article("a3", a3)], mention_table(found), [], DEFAULT_MODELS)
+    load_batch(con, "r2", "v1", [_article("a3", a3)], mention_table(found, {"a3": a3}), [], DEFAULT_MODELS)
     fresh = review_queue(con, recent_runs=1, new=10, low=0, sample=0, seed=1)
     assert sorted(i.text for i in fresh) == ["CV90", "Sweden"]
     assert {i.queue for i in fresh} == {"new"}

@@ -73,7 +73,7 @@ def test_events_and_mentions_are_written_together_or_not_at_all(tmp_path: Path) 
             "r1",
             "v1",
             [LAUNCH.article()],
-            mention_table(LAUNCH.mentions()),
+            mention_table(LAUNCH.mentions(), {LAUNCH.article_id: LAUNCH.text}),
             [],
             DEFAULT_MODELS,
             event_table([*LAUNCH.said, *HWASONG.said]),
@@ -119,7 +119,7 @@ def test_reprocessing_swaps_an_articles_events(tmp_path: Path) -> None:
             "r2",
             "v2",
             ["t1"],
-            mention_table(HARPOON_SALE.mentions()),
+            mention_table(HARPOON_SALE.mentions(), {HARPOON_SALE.article_id: HARPOON_SALE.text}),
             DEFAULT_MODELS,
             event_table([reread]),
         )
@@ -140,7 +140,14 @@ def test_an_article_left_with_no_events_loses_its_old_ones(tmp_path: Path) -> No
     assert {r[1] for r in _events(db)} == {"t3"}
     # Reprocessing with no events given (None) empties the article's events too.
     with open_warehouse(db) as con:
-        replace_mentions(con, "r3", "v2", ["t3"], mention_table(EUROPE.mentions()), DEFAULT_MODELS)
+        replace_mentions(
+            con,
+            "r3",
+            "v2",
+            ["t3"],
+            mention_table(EUROPE.mentions(), {EUROPE.article_id: EUROPE.text}),
+            DEFAULT_MODELS,
+        )
     assert _events(db) == []
 
 

@@ -139,7 +139,9 @@ class Story:
 
 def load(db: Path, stories: list[Story], run_id: str = "r1") -> LoadStats:
     """One batch of these stories, their mentions and their events."""
-    mentions = mention_table(m for s in stories for m in s.mentions())
+    mentions = mention_table(
+        (m for s in stories for m in s.mentions()), {s.article_id: s.text for s in stories}
+    )
     events = event_table(e for s in stories for e in s.said)
     with open_warehouse(db) as con:
         return load_batch(
