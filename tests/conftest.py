@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.mention_table import mention_table
+from pipeline.records import Article, Mention
 from pipeline.settings import DEFAULT_MODELS
 from tests.server import FaultServer
+from warehouse.db import open_warehouse
+from warehouse.load import load_batch
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -47,3 +51,10 @@ def models_config(folder: Path, models: Path) -> Path:
     path = folder / "newsint.toml"
     path.write_text(f"models_path = {json.dumps(str(models))}\n", encoding="utf-8")
     return path
+
+
+def load_article(db: Path, article: Article, mentions: list[Mention]) -> None:
+    """One article and its mentions loaded into the warehouse at `db`, as a run would."""
+    with open_warehouse(db) as con:
+        table = mention_table(mentions, {article.article_id: article.text})
+        load_batch(con, "r", "v", [article], table, [], DEFAULT_MODELS)

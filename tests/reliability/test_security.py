@@ -16,14 +16,10 @@ import duckdb
 import pytest
 
 from pipeline.evidence import evidence_pages
-from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
 from pipeline.review import ReviewArticle, table_rows
-from pipeline.settings import DEFAULT_MODELS
-from tests.conftest import REPO
+from tests.conftest import REPO, load_article
 from tests.server import FaultServer
-from warehouse.db import open_warehouse
-from warehouse.load import load_batch
 from warehouse.queries import open_reader, run_named
 from warehouse.report import gather, render
 
@@ -42,16 +38,7 @@ def _hostile(tmp_path: Path) -> tuple[Path, Article, Mention]:
         "a1", start, start + 5, "Japan", "COUNTRY", "JPN", "gazetteer", "name", 0.9, text[start:], start
     )
     db = tmp_path / "w.duckdb"
-    with open_warehouse(db) as con:
-        load_batch(
-            con,
-            "r",
-            "v",
-            [article],
-            mention_table([mention], {article.article_id: article.text}),
-            [],
-            DEFAULT_MODELS,
-        )
+    load_article(db, article, [mention])
     return db, article, mention
 
 

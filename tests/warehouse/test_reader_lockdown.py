@@ -17,11 +17,9 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
-from pipeline.settings import DEFAULT_MODELS
-from warehouse.db import connect, open_warehouse
-from warehouse.load import load_batch
+from tests.conftest import load_article
+from warehouse.db import connect
 from warehouse.queries import open_reader
 
 NEWSINT = Path(sys.executable).with_name("newsint")
@@ -62,16 +60,7 @@ def warehouse(tmp_path: Path) -> Path:
         Mention("a1", 13, 19, "drones", "WEAPON", "drone", "pattern", "generic", 0.8, TEXT, 0),
     ]
     db = tmp_path / "w.duckdb"
-    with open_warehouse(db) as con:
-        load_batch(
-            con,
-            "r",
-            "v",
-            [article],
-            mention_table(mentions, {article.article_id: article.text}),
-            [],
-            DEFAULT_MODELS,
-        )
+    load_article(db, article, mentions)
     (tmp_path / "newsint.toml").touch()
     return db
 

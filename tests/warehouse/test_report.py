@@ -11,13 +11,10 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from newsint.cli import app
-from pipeline.mention_table import mention_table
 from pipeline.records import Article, Mention
-from pipeline.settings import DEFAULT_MODELS
 from scripts import chromium
+from tests.conftest import load_article
 from tests.warehouse.weapon_stories import STORIES, Story, load
-from warehouse.db import open_warehouse
-from warehouse.load import load_batch
 from warehouse.queries import open_reader
 from warehouse.report import PALETTE, ReportData, gather, render
 from warehouse.report_events import Transfer
@@ -43,16 +40,7 @@ def _hostile_warehouse(path: Path) -> None:
         )
         for s, t, label, norm in spans
     ]
-    with open_warehouse(path) as con:
-        load_batch(
-            con,
-            "r",
-            "v",
-            [article],
-            mention_table(mentions, {article.article_id: article.text}),
-            [],
-            DEFAULT_MODELS,
-        )
+    load_article(path, article, mentions)
 
 
 def test_report_escapes_everything_and_loads_nothing_from_outside(tmp_path: Path) -> None:
