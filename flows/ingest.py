@@ -85,14 +85,15 @@ def find_entities(settings: Settings, articles: Sequence[Article]) -> Handed[Fin
     """People, countries and weapons, and the weapon events, in a batch of English articles, as the
     tables the writer loads (in a box, see flows.handed); parsed in `nlp_processes` processes at
     once."""
-    # Imported here, not at the top: a run with nothing new to read never loads spaCy or pyarrow.
-    from pipeline.entities import Extractor
-    from pipeline.findings import batch_findings
-
     english = [(a.article_id, a.text) for a in articles if a.status == "ok"]
     host = parse_host.host_for(settings)
     if host is not None:
         return Handed(host.findings(english))
+    # Imported here, not at the top: a run with nothing new to read, or whose batches a parsing
+    # host parses, never loads spaCy in this process (~1 s), nor pyarrow when nothing is new.
+    from pipeline.entities import Extractor
+    from pipeline.findings import batch_findings
+
     extractor = Extractor.from_settings(settings)
     return Handed(batch_findings(extractor, english, settings.nlp_processes, settings.nlp_timeout_seconds))
 
