@@ -162,7 +162,10 @@ class Workers:
         # The child's copies of this process's ends of every pipe, closed there: while a copy is
         # open, a worker would not see its pipe end when this process goes.
         inherited = [ours, *(worker.connection for worker in self._live)]
-        gc.freeze()  # as in `in_forks`: the children's collector leaves this process's pages alone
+        # Frozen, this process's objects are out of the child's garbage collector's sight: a
+        # collection there would write to every page holding one (the pipeline's among them), and
+        # each child would end up with its own copy of those pages.
+        gc.freeze()
         try:
             process = context.Process(
                 target=_serve_parts, args=(self._work, theirs, inherited, os.getpid()), daemon=True

@@ -68,13 +68,13 @@ def mention_table(mentions: Iterable[Mention], texts: Mapping[str, str]) -> pa.T
     columns.append(
         [anchor_of(m.article_id, texts[m.article_id], m.label, m.start, m.end).item_id for m in rows]
     )
-    columns.append(sentence_numbers(rows))
+    columns.append(_sentence_numbers(rows))
     return pa.table(
         [pa.array(column, field.type) for column, field in zip(columns, SCHEMA, strict=True)], schema=SCHEMA
     )
 
 
-def sentence_numbers(mentions: list[Mention]) -> list[int]:
+def _sentence_numbers(mentions: list[Mention]) -> list[int]:
     """Each mention's sentence numbered from 0 among its article's sentences that have a
     mention, in text order: the bit it sets in the summaries' sentence masks (migration 0014)."""
     starts: dict[str, set[int]] = defaultdict(set)

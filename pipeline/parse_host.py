@@ -151,11 +151,11 @@ def _serve(settings: Settings, connection: Connection, parents_end: Connection, 
     is gone."""
     parents_end.close()  # this copy open, the parent's going would not end the pipe
     # Ctrl-C reaches the whole process group: the parent stops the host. Its SIGTERM unwinds the
-    # batch, so the processes parsing it are killed too (see `in_forks`).
+    # batch, so the processes parsing it are killed too (see `Workers.run`).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     from pipeline.entities import Extractor
-    from pipeline.findings import concat, findings
+    from pipeline.findings import concat, findings, text_length
 
     try:
         extractor = Extractor.from_settings(settings)
@@ -169,13 +169,15 @@ def _serve(settings: Settings, connection: Connection, parents_end: Connection, 
         lambda part: findings(extractor.analyse(part), dict(part)),
         settings.nlp_processes,
         RECYCLE_CHARS,
-        weight=_length,
+        weight=text_length,
     )
     for items in received(connection, parent):
         try:
             if failed is not None:
                 raise failed
-            parts = split(items, part_count(sum(map(_length, items)), settings.nlp_processes), _length)
+            parts = split(
+                items, part_count(sum(map(text_length, items)), settings.nlp_processes), text_length
+            )
             reply: tuple[bool, Any] = (True, concat(workers.run(parts, settings.nlp_timeout_seconds)))
         except Exception as exc:
             reply = (False, _sendable(exc))
@@ -191,10 +193,6 @@ def part_count(characters: int, processes: int) -> int:
     leave one idle for the last third)."""
     rounds = max(1, -(-characters // (processes * PART_CHARS)))
     return processes * rounds
-
-
-def _length(item: tuple[str, str]) -> int:
-    return len(item[1])
 
 
 def _sendable(error: Exception) -> Exception:

@@ -99,7 +99,7 @@ def reparse(
     """Stored texts parsed again in `processes` forked processes: what changed against the
     mentions stored `before`, and the new tables."""
     # Imported here: the report's readers (the artifacts of every run) need no pyarrow.
-    from pipeline.findings import concat, findings
+    from pipeline.findings import concat, findings, text_length
 
     def part(items: Sequence[tuple[str, str]]) -> tuple[ChangeReport, Findings]:
         parsed = list(extractor.analyse(items))
@@ -108,7 +108,7 @@ def reparse(
             report.add(diff_mentions(before.get(article_id, []), mentions))
         return report, findings(parsed, dict(items))
 
-    parts = in_forks(part, texts, processes, timeout, weight=lambda item: len(item[1]))
+    parts = in_forks(part, texts, processes, timeout, weight=text_length)
     report = ChangeReport()
     for changes, _ in parts:
         report.merge(changes)

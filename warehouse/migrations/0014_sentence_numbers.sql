@@ -1,6 +1,6 @@
 -- Each mention carries its sentence's number in the article, which the loader is handed with the
 -- mentions (pipeline.mention_table), so the summaries no longer rank every batch's sentences by
--- a window over all its rows, the costliest step of a load after the hashing of review anchors.
+-- a window over all its rows, one of a load's costliest steps.
 -- Numbered among the sentences that have any mention (resolved or not), so a verdict that gives
 -- an unresolved mention a norm finds its sentence already numbered.
 ALTER TABLE mentions ADD COLUMN sentence_no INTEGER NOT NULL DEFAULT 0;
