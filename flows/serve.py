@@ -4,7 +4,9 @@ from this process."""
 from __future__ import annotations
 
 import asyncio
-from contextlib import suppress
+import contextvars
+import signal
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -82,10 +84,45 @@ def runner(settings: Settings, config: Path, db_path: Path | None = None) -> tup
 
 
 def run_until_stopped(serving: Runner) -> None:
-    """Run scheduled and requested flow runs until Ctrl-C or SIGTERM (the runner handles SIGTERM:
-    it stops its runs and pauses the schedules)."""
-    with suppress(KeyboardInterrupt):
-        asyncio.run(serving.start())
+    """Run scheduled and requested flow runs until Ctrl-C or SIGTERM, which stop the runner as
+    Prefect's own handler would (runs cancelled, schedules paused); a second one ends at once.
+
+    The runner gets a thread of its own so that signals stay here. In the main thread its start
+    installs a SIGTERM handler that calls sys.exit wherever that thread happens to be, and an exit
+    raised inside a finaliser is dropped: a SIGTERM during the runner's start left serve running.
+    The thread runs in a copy of this context, where Prefect's settings (the API's URL) live."""
+    asked: list[int] = []
+    failed: list[BaseException] = []
+
+    def ask_to_stop(signum: int, frame: object) -> None:
+        asked.append(signum)
+        if len(asked) > 1:
+            raise KeyboardInterrupt  # the main thread only waits below, so it is raised there
+
+    def serve() -> None:
+        try:
+            asyncio.run(serving.start())
+        except BaseException as error:  # handed to the main thread, which raises it
+            failed.append(error)
+
+    previous = {sig: signal.signal(sig, ask_to_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    context = contextvars.copy_context()
+    thread = threading.Thread(target=context.run, args=(serve,), name="runner", daemon=True)
+    try:
+        thread.start()
+        stopping = False
+        while thread.is_alive():
+            if asked and not stopping and serving.started:  # not before: its start would go on
+                serving.execute_in_background(serving.astop)
+                stopping = True
+            thread.join(0.2)
+    except KeyboardInterrupt:
+        return
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if failed:
+        raise failed[0]
 
 
 def unscheduled_groups(settings: Settings) -> list[str]:
