@@ -1,8 +1,8 @@
 """Large task results handed to the flow in a box it empties.
 
-Prefect keeps the final state of every task run of a flow run, result included, until the flow
-run ends (its dependency tracking). A run over 20,000 articles would so keep every batch's pages
-and tables in memory; a box emptied once the flow has taken its value keeps nothing.
+Prefect keeps what a task run returned, nearly always, until its flow run ends. A run over
+20,000 articles would so keep every batch's pages and tables in memory; a box emptied once the
+flow has taken its value keeps nothing.
 """
 
 from __future__ import annotations
