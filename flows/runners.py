@@ -18,6 +18,7 @@ from prefect import Task, get_run_logger
 from prefect.futures import PrefectFuture
 
 from flows.handed import Handed
+from pipeline import parse_host
 from pipeline.errors import one_line
 from pipeline.records import Article, Failure
 from pipeline.settings import ConfigError, Settings
@@ -70,7 +71,9 @@ def find_in_batches(
     With one NLP process and no runner, `find` runs in the flow's process, one batch after
     another. With several processes, `find` is submitted to the flow's own thread pool, where it
     waits on the processes parsing its batch: meanwhile this thread fetches the next batch and
-    loads the last one, so the flow's process is busy while the cores parse. With a runner, up to
+    loads the last one, so the flow's process is busy while the cores parse. With a parsing host
+    (`pipeline.parse_host`), the next batch is submitted as soon as it is fetched, so the host
+    starts on it while the last one's final parts still run. With a runner, up to
     one batch per worker is in flight; each worker loads the spaCy pipeline once (a per-process
     cache) and keeps it for every batch.
     Each call of `find` is bounded by `nlp_timeout_seconds`; a batch that fails or runs over is
@@ -78,8 +81,10 @@ def find_in_batches(
     """
     if runner is None and settings.nlp_processes > 1:
         # Not Prefect's timeout, which cannot stop a task in a thread: the forked processes
-        # keep to nlp_timeout_seconds themselves.
-        yield from _one_ahead(find, settings, fetched)
+        # keep to nlp_timeout_seconds themselves. Without a host, one batch at a time: its
+        # processes fill the cores.
+        slots = 1 if parse_host.host_for(settings) is not None else 0
+        yield from _in_flight(find, settings, fetched, partial(find.submit, settings), slots)
         return
     find = find.with_options(timeout_seconds=settings.nlp_timeout_seconds)
     if runner is None:
@@ -102,23 +107,6 @@ def find_in_batches(
         )
 
 
-def _one_ahead(
-    find: Task[[Settings, Sequence[Article]], Handed[Found]],
-    settings: Settings,
-    fetched: Iterable[Fetched],
-) -> Iterator[tuple[list[Article], list[Failure], Found]]:
-    """One batch parsing while the next is fetched; once it is parsed the next starts at once,
-    and only then is it handed on to be loaded. One at a time: its processes fill the cores."""
-    parsing: tuple[list[Article], list[Failure], PrefectFuture[Handed[Found]]] | None = None
-    for articles, failures in fetched:
-        done = _collected(find, settings, parsing) if parsing else None
-        parsing = (articles, failures, find.submit(settings, articles))
-        if done:
-            yield done
-    if parsing:
-        yield _collected(find, settings, parsing)
-
-
 def _in_flight(
     find: Task[[Settings, Sequence[Article]], Handed[Found]],
     settings: Settings,
@@ -126,7 +114,8 @@ def _in_flight(
     submit: Callable[[list[Article]], PrefectFuture[Handed[Found]]],
     slots: int,
 ) -> Iterator[tuple[list[Article], list[Failure], Found]]:
-    """Batches submitted as they are fetched, `slots` of them parsed at once, handed on in order."""
+    """Batches submitted as they are fetched, handed on in order; `slots` more are submitted while
+    the oldest is awaited (none: each is parsed before the next is fetched)."""
     pending: deque[tuple[list[Article], list[Failure], PrefectFuture[Handed[Found]]]] = deque()
     for articles, failures in fetched:
         pending.append((articles, failures, submit(articles)))

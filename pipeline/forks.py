@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import signal
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -106,6 +107,31 @@ def _run_part(work: Callable[[Sequence[Any]], Any], part: Sequence[Any], send: C
     send.send(outcome)
 
 
+class Job:
+    """The parts of one call (or one batch) handed to `Workers`; its results fill in as they come.
+
+    Its time starts when its first part goes to a worker, so a job queued behind another is not
+    charged for the wait."""
+
+    def __init__(self, parts: Sequence[Sequence[Any]], timeout: float) -> None:
+        self.parts = parts
+        self.timeout = timeout
+        self.results: list[Any] = [None] * len(parts)
+        self.left = len(parts)
+        self.deadline = math.inf
+        self.error: PartFailed | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.left == 0 or self.error is not None
+
+    def outcome(self) -> list[Any]:
+        """One result per part, in order; or the `PartFailed` that ended the job."""
+        if self.error is not None:
+            raise self.error
+        return self.results
+
+
 class Workers:
     """Processes forked from this one that parse part after part, `processes` at once.
 
@@ -113,8 +139,10 @@ class Workers:
     in the memory its parse grows into (~0.6 s of system time per 20 articles), which a kept one
     has already. Each is replaced after it has handled `recycle` weight (characters), so whatever
     a long run leaves in its heap stays bounded, and parts are handed to whichever is free, so a
-    slow part does not leave a core idle. A part that fails or runs past the call's time kills
-    the processes still busy; the others are kept.
+    slow part does not leave a core idle. Several jobs may be queued: their parts go out in order,
+    so a worker done with one job's last parts starts on the next while another finishes. A part
+    that fails or runs past its job's time ends that job and kills the processes still busy with
+    it; the others, and the other jobs, go on.
     """
 
     def __init__(
@@ -126,32 +154,61 @@ class Workers:
         self._weight = weight
         self._idle: list[_Worker] = []
         self._live: set[_Worker] = set()
+        self._queued: deque[tuple[Job, int]] = deque()
+        self._busy: dict[Connection, tuple[_Worker, Job, int]] = {}
 
     def run(self, parts: Sequence[Sequence[T]], timeout: float) -> list[R]:
         """One result per part, in order; raises `PartFailed` as `in_forks` does."""
-        results: list[Any] = [None] * len(parts)
-        waiting = list(enumerate(parts))[::-1]
-        busy: dict[Connection, tuple[_Worker, int]] = {}
-        deadline = time.monotonic() + timeout
+        job = self.submit(parts, timeout)
         try:
-            while waiting or busy:
-                while waiting and len(busy) < self._processes:
-                    index, part = waiting.pop()
-                    worker = self._idle.pop() if self._idle else self._start()
-                    worker.connection.send(part)
-                    busy[worker.connection] = (worker, index)
-                ready = wait(list(busy), min(POLL_SECONDS, max(deadline - time.monotonic(), 0)))
-                if not ready and time.monotonic() >= deadline:
-                    raise PartFailed(f"parsing ran over {timeout:g} s")
-                for connection in ready:
-                    worker, index = busy.pop(connection)  # type: ignore[arg-type]
-                    results[index] = self._result(worker, parts[index])
+            while not job.finished:
+                self.wait([], POLL_SECONDS)
         finally:
-            for worker, _ in busy.values():
+            self.cancel(job)
+        return job.outcome()
+
+    def submit(self, parts: Sequence[Sequence[T]], timeout: float) -> Job:
+        """Queues a job's parts behind those already queued; `wait` hands them out."""
+        job = Job(parts, timeout)
+        self._queued.extend((job, index) for index in range(len(parts)))
+        return job
+
+    def wait(self, others: Sequence[Connection], timeout: float) -> list[Connection]:
+        """Hands queued parts to free workers, then waits up to `timeout` seconds for a part's
+        result or for one of `others`; takes the results that came and ends the jobs past their
+        time. Returns those of `others` that are ready."""
+        while self._queued and len(self._busy) < self._processes:
+            job, index = self._queued.popleft()
+            if job.deadline == math.inf:
+                job.deadline = time.monotonic() + job.timeout
+            worker = self._idle.pop() if self._idle else self._start()
+            worker.connection.send(job.parts[index])
+            self._busy[worker.connection] = (worker, job, index)
+        soonest = min((job.deadline for _, job, _ in self._busy.values()), default=math.inf)
+        ready = wait([*self._busy, *others], max(min(timeout, soonest - time.monotonic()), 0))
+        for connection in ready:
+            if connection in self._busy:
+                worker, job, index = self._busy.pop(connection)  # type: ignore[arg-type]
+                self._take(worker, job, index)
+        now = time.monotonic()
+        for job in {job for _, job, _ in self._busy.values() if job.deadline <= now}:
+            self._end(job, PartFailed(f"parsing ran over {job.timeout:g} s"))
+        return [connection for connection in ready if connection in others]
+
+    def cancel(self, job: Job) -> None:
+        """Drops the job's queued parts and kills the processes busy with it."""
+        self._queued = deque(entry for entry in self._queued if entry[0] is not job)
+        for connection, (worker, busy_with, _) in list(self._busy.items()):
+            if busy_with is job:
+                del self._busy[connection]
                 worker.stop()
-        return results
 
     def close(self) -> None:
+        """Stops every worker, idle or busy."""
+        for worker, _, _ in self._busy.values():
+            worker.stop()
+        self._busy.clear()
+        self._queued.clear()
         for worker in self._idle:
             worker.stop()
         self._idle.clear()
@@ -178,21 +235,31 @@ class Workers:
         self._live.add(worker)
         return worker
 
-    def _result(self, worker: _Worker, part: Sequence[T]) -> Any:
+    def _take(self, worker: _Worker, job: Job, index: int) -> None:
+        """A part's result into its job; a failed part ends the job."""
         try:
             ok, value = worker.connection.recv()
         except EOFError:
             worker.stop()
-            raise PartFailed(f"the parsing process died (exit code {worker.process.exitcode})") from None
+            self._end(job, PartFailed(f"the parsing process died (exit code {worker.process.exitcode})"))
+            return
         if not ok:
             worker.stop()
-            raise PartFailed(value)
-        worker.handled += sum(max(self._weight(item), 1) for item in part)
+            self._end(job, PartFailed(value))
+            return
+        worker.handled += sum(max(self._weight(item), 1) for item in job.parts[index])
         if worker.handled >= self._recycle:
             worker.stop()
         else:
             self._idle.append(worker)
-        return value
+        if job.error is None:
+            job.results[index] = value
+            job.left -= 1
+
+    def _end(self, job: Job, error: PartFailed) -> None:
+        if job.error is None:
+            job.error = error
+        self.cancel(job)
 
 
 class _Worker:

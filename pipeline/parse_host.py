@@ -14,13 +14,15 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
-from pipeline.forks import POLL_SECONDS, PartFailed, Workers, received, split
+from pipeline.forks import POLL_SECONDS, Job, PartFailed, Workers, split
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
@@ -61,7 +63,10 @@ def host_key(settings: Settings) -> tuple[Any, ...]:
 
 
 class ParseHost:
-    """The parent's handle: one batch at a time goes to the host, its findings come back."""
+    """The parent's handle: batches go to the host, their findings come back in the order sent.
+
+    Two threads may each wait on a batch: the host takes the second while the first's last parts
+    run. Whichever thread is reading takes the next answer and leaves it for its owner."""
 
     def __init__(self, settings: Settings) -> None:
         context = multiprocessing.get_context("fork")
@@ -73,7 +78,13 @@ class ParseHost:
         self._process.start()
         theirs.close()
         self._timeout = settings.nlp_timeout_seconds
-        self._busy = False  # a batch sent and not answered
+        self._lock = threading.Condition()
+        self._sent = 0  # batches sent; each one's number is its place in the answers
+        self._answers: dict[int, tuple[bool, Any]] = {}
+        self._answered = 0
+        self._reading = False
+        self._broken: PartFailed | None = None
+        self._waited_since = time.monotonic()  # when the host last answered, or was first asked
         # multiprocessing joins non-daemon children at exit, before this end of the pipe would
         # close and tell the host to stop: closed first (atexit runs the latest registered first).
         atexit.register(self.close)
@@ -81,28 +92,55 @@ class ParseHost:
     def findings(self, items: Sequence[tuple[str, str]]) -> Findings:
         """The batch's (id, text) pairs parsed in the host's processes. Raises what the host
         raised (say, a model that is not installed), or `PartFailed` when the host died or ran
-        past the batch's bound; the host is gone then, and `usable` is False."""
-        if not self.usable:
-            raise PartFailed("the parsing host has stopped")
-        self._busy = True
-        with suppress(OSError):  # the host is gone: found out below
-            self._connection.send(list(items))
-        deadline = time.monotonic() + self._timeout + LOAD_SECONDS
-        while not self._connection.poll(POLL_SECONDS):
-            if time.monotonic() >= deadline or not self._process.is_alive():
-                break
-        else:
-            try:
-                ok, value = self._connection.recv()
-            except (EOFError, OSError):
-                self._process.join(STOP_SECONDS)
-                ok, value = False, PartFailed(f"the parsing host died (exit code {self._process.exitcode})")
-            self._busy = False
-            if not ok:
-                raise value
-            return value  # type: ignore[no-any-return]
-        self.close()
-        raise PartFailed(f"the parsing host stopped answering (exit code {self._process.exitcode})")
+        past a batch's bound; the host is gone then, and `usable` is False."""
+        with self._lock:
+            if not self.usable:
+                raise PartFailed("the parsing host has stopped")
+            if self._answered == self._sent:
+                self._waited_since = time.monotonic()
+            number, self._sent = self._sent, self._sent + 1
+            with suppress(OSError):  # the host is gone: found out below
+                self._connection.send(list(items))
+            while number not in self._answers and self._broken is None:
+                if self._reading:
+                    self._lock.wait()
+                    continue
+                self._reading = True
+                self._lock.release()
+                try:
+                    answer = self._next_answer()
+                finally:
+                    self._lock.acquire()
+                    self._reading = False
+                    self._lock.notify_all()
+                if isinstance(answer, PartFailed):
+                    self._broken = answer
+                else:
+                    self._answers[self._answered] = answer
+                    self._answered += 1
+                    self._waited_since = time.monotonic()
+            mine = self._answers.pop(number, None)
+            if mine is None:
+                self.close()
+                raise self._broken or PartFailed("the parsing host has stopped")
+            ok, value = mine
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def _next_answer(self) -> tuple[bool, Any] | PartFailed:
+        """The host's next answer, or why none came: its time for one batch (and for the first,
+        the pipeline's load) runs from its last answer, as it parses batches in turn."""
+        deadline = self._waited_since + self._timeout + LOAD_SECONDS
+        try:
+            while not self._connection.poll(POLL_SECONDS):
+                if time.monotonic() >= deadline or not self._process.is_alive():
+                    exit_code = self._process.exitcode
+                    return PartFailed(f"the parsing host stopped answering (exit code {exit_code})")
+            return self._connection.recv()  # type: ignore[no-any-return]
+        except (EOFError, OSError):  # the host died, or the pipe was closed here (`close`)
+            self._process.join(STOP_SECONDS)
+            return PartFailed(f"the parsing host died (exit code {self._process.exitcode})")
 
     @property
     def usable(self) -> bool:
@@ -114,7 +152,7 @@ class ParseHost:
         atexit.unregister(self.close)
         if not self._connection.closed:
             self._connection.close()
-        if self._busy and self._process.is_alive():
+        if self._answered < self._sent and self._process.is_alive():
             self._process.terminate()
             self._process.join(STOP_SECONDS)
         if self._process.is_alive():
@@ -151,7 +189,7 @@ def _serve(settings: Settings, connection: Connection, parents_end: Connection, 
     is gone."""
     parents_end.close()  # this copy open, the parent's going would not end the pipe
     # Ctrl-C reaches the whole process group: the parent stops the host. Its SIGTERM unwinds the
-    # batch, so the processes parsing it are killed too (see `Workers.run`).
+    # loop below, whose `finally` kills the processes parsing for it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     from pipeline.entities import Extractor
@@ -159,7 +197,7 @@ def _serve(settings: Settings, connection: Connection, parents_end: Connection, 
 
     try:
         extractor = Extractor.from_settings(settings)
-        failed: BaseException | None = None
+        failed: Exception | None = None
         # pyarrow's first table in a process imports pandas where it is installed (~0.3 s): here,
         # once, rather than in each process forked for a part.
         findings([], {})
@@ -171,20 +209,51 @@ def _serve(settings: Settings, connection: Connection, parents_end: Connection, 
         RECYCLE_CHARS,
         weight=text_length,
     )
-    for items in received(connection, parent):
-        try:
-            if failed is not None:
-                raise failed
-            parts = split(
-                items, part_count(sum(map(text_length, items)), settings.nlp_processes), text_length
-            )
-            reply: tuple[bool, Any] = (True, concat(workers.run(parts, settings.nlp_timeout_seconds)))
-        except Exception as exc:
-            reply = (False, _sendable(exc))
-        try:
-            connection.send(reply)
-        except (BrokenPipeError, OSError):
-            return
+    # Batches in the order received, each a job or the error that stopped it; answered in that
+    # order. A batch is taken while the last one's final parts still run, so no worker waits.
+    batches: deque[Job | Exception] = deque()
+    try:
+        while os.getppid() == parent:
+            if connection in workers.wait([connection], POLL_SECONDS):
+                try:
+                    items = connection.recv()
+                except (EOFError, OSError):
+                    return
+                batches.append(_job(workers, items, settings, failed, text_length))
+            while batches and (isinstance(batches[0], Exception) or batches[0].finished):
+                try:
+                    connection.send(_reply(batches.popleft(), concat))
+                except (BrokenPipeError, OSError):
+                    return
+    finally:
+        workers.close()
+
+
+def _job(
+    workers: Workers,
+    items: list[tuple[str, str]],
+    settings: Settings,
+    failed: Exception | None,
+    weight: Callable[[tuple[str, str]], int],
+) -> Job | Exception:
+    """The batch's parts queued, or why it cannot be parsed."""
+    if failed is not None:
+        return failed
+    try:
+        parts = split(items, part_count(sum(map(weight, items)), settings.nlp_processes), weight)
+        return workers.submit(parts, settings.nlp_timeout_seconds)
+    except Exception as exc:
+        return exc
+
+
+def _reply(batch: Job | Exception, concat: Callable[[Sequence[Findings]], Findings]) -> tuple[bool, Any]:
+    """What the parent gets for a batch: (True, its findings) or (False, the error)."""
+    try:
+        if isinstance(batch, Exception):
+            raise batch
+        return True, concat(batch.outcome())
+    except Exception as exc:
+        return False, _sendable(exc)
 
 
 def part_count(characters: int, processes: int) -> int:

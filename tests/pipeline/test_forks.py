@@ -156,6 +156,52 @@ def _dies_or_hangs_on_negative(part: Sequence[int]) -> list[tuple[int, int]]:
     return _pids(part)
 
 
+def _timed(part: Sequence[int]) -> list[tuple[int, int, float, float]]:
+    """Each item sleeps its value in tenths of a second: (item, pid, start, end)."""
+    start = time.monotonic()
+    time.sleep(sum(part) / 10)
+    return [(n, os.getpid(), start, time.monotonic()) for n in part]
+
+
+def test_a_worker_done_with_one_job_starts_the_next_while_the_other_finishes() -> None:
+    workers = Workers(_timed, 2, recycle=1_000, weight=lambda n: 1)
+    try:
+        first = workers.submit([[10], [0]], timeout=30)  # 1 s and nothing
+        second = workers.submit([[1], [2]], timeout=30)
+        while not (first.finished and second.finished):
+            workers.wait([], 0.5)
+        (slow,), (quick,) = first.outcome()
+        (a,), (b,) = second.outcome()
+    finally:
+        workers.close()
+    assert [slow[0], quick[0], a[0], b[0]] == [10, 0, 1, 2]
+    # The second job's parts ran on the worker the quick part freed, before the slow one ended.
+    assert a[1] == b[1] == quick[1] != slow[1]
+    assert a[2] < slow[3] and b[2] < slow[3]
+
+
+def test_a_job_that_fails_or_runs_over_ends_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    workers = Workers(_dies_or_hangs_on_negative, 2, recycle=1_000, weight=lambda n: 1)
+    try:
+        hangs = workers.submit([[-2], [1]], timeout=1)
+        fine = workers.submit([[2], [3]], timeout=30)
+        dies = workers.submit([[4], [-1]], timeout=30)
+        after = workers.submit([[5], [6]], timeout=30)
+        while not all(job.finished for job in (hangs, fine, dies, after)):
+            workers.wait([], 0.5)
+        with pytest.raises(PartFailed, match="ran over 1 s"):
+            hangs.outcome()
+        with pytest.raises(PartFailed, match="died"):
+            dies.outcome()
+        assert [value for part in fine.outcome() for value, _ in part] == [20, 30]
+        assert [value for part in after.outcome() for value, _ in part] == [50, 60]
+    finally:
+        workers.close()
+    hung = int((tmp_path / "hung.pid").read_text(encoding="utf-8"))
+    assert gone(hung)
+
+
 def test_a_worker_whose_parent_is_gone_stops(tmp_path: Path) -> None:
     # A parent killed outright closes nothing in time; its workers must not live on.
     script = tmp_path / "orphan.py"

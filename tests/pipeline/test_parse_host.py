@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,21 @@ def test_the_host_finds_what_one_process_finds_and_cuts_big_batches_into_parts(
     assert hosted.events.equals(alone.events)
     assert again.mentions.equals(first_two.mentions)
     assert empty.mentions.num_rows == 0
+
+
+def test_two_callers_each_get_their_own_batch_s_findings(tmp_path: Path) -> None:
+    items = [(str(n), text) for n, text in enumerate(TEXTS)]
+    settings = _settings(tmp_path)
+    extractor = Extractor.from_settings(settings)
+    batches = [items[:7], items[7:], items[2:4]]
+    alone = [batch_findings(extractor, batch, 1, 60) for batch in batches]
+    with parse_host.hosting(settings) as host, ThreadPoolExecutor(3) as pool:
+        futures = [pool.submit(host.findings, batch) for batch in batches]
+        hosted = [future.result(timeout=120) for future in futures]
+        assert host._answered == host._sent == 3
+    for got, wanted in zip(hosted, alone, strict=True):
+        assert got.mentions.equals(wanted.mentions)
+        assert got.events.equals(wanted.events)
 
 
 def test_a_batch_is_cut_into_as_many_parts_for_each_process_none_over_the_cap() -> None:

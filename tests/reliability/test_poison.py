@@ -354,8 +354,10 @@ def test_an_article_over_the_nlp_timeout_does_not_hold_back_its_batch(
     from flows.ingest import ingest
 
     server.routes["/huge-text"] = Route(huge_text_page(), headers=HTML)
-    links = [f"{server.url}/good/{n}" for n in range(3)] + [f"{server.url}/huge-text"]
-    for n in range(3):
+    # Batches of two: the next batch is already with the parsing processes when this one fails.
+    links = [f"{server.url}/good/{n}" for n in range(5)]
+    links.insert(2, f"{server.url}/huge-text")
+    for n in range(5):
         server.routes[f"/good/{n}"] = Route(good_page(n), headers=HTML)
     items = "".join(f"<item><title>{n}</title><link>{link}</link></item>" for n, link in enumerate(links))
     server.routes["/feeds/mixed.xml"] = Route(
@@ -364,7 +366,7 @@ def test_an_article_over_the_nlp_timeout_does_not_hold_back_its_batch(
     )
     config = tmp_path / "newsint.toml"
     config.write_text(
-        f'nlp_timeout_seconds = 1\nmax_bytes = {CAP}\nallow_hosts = ["127.0.0.1"]\n'
+        f'nlp_timeout_seconds = 1\nbatch_size = 2\nmax_bytes = {CAP}\nallow_hosts = ["127.0.0.1"]\n'
         f'[[sources]]\nname = "mixed"\nurl = "{server.url}/feeds/mixed.xml"\n',
         encoding="utf-8",
     )
@@ -382,7 +384,7 @@ def test_an_article_over_the_nlp_timeout_does_not_hold_back_its_batch(
     )
     assert articles.pop(f"{server.url}/huge-text") == "entities_failed:0"
     assert all(status.startswith("ok:") and status != "ok:0" for status in articles.values()), articles
-    assert len(articles) == 3
+    assert len(articles) == 5
     ((reason,),) = query(db, "SELECT error FROM fetch_events WHERE stage = 'entities'")
     assert reason.startswith("entities not found: ")
     assert (first.articles_failed, second.articles_new + second.articles_failed) == (1, 0)
