@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import signal
 import threading
 from datetime import datetime
@@ -116,7 +117,8 @@ def run_until_stopped(serving: Runner) -> None:
                 serving.execute_in_background(serving.astop)
                 stopping = True
             thread.join(0.2)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # forced: the runner, left behind, would log the server's going
+        logging.disable(logging.CRITICAL)
         return
     finally:
         for sig, handler in previous.items():

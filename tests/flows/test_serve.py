@@ -143,16 +143,19 @@ def test_serve_without_a_server_starts_one_runs_the_schedule_and_cleans_up(tmp_p
         (server,) = servers_with(marker)
 
         # A second serve finds the server on the port, uses it, and leaves it running on exit;
-        # SIGTERM stops it at any moment of its runner's start (once, it was lost there).
-        for delay in (0.0, 0.05, 0.1, 0.2):
+        # SIGTERM stops it at any moment of its runner's start (once, it was lost there), and a
+        # second SIGTERM while it stops ends it at once, quietly.
+        for delay, signals in ((0.0, 1), (0.05, 1), (0.1, 1), (0.2, 1), (1.0, 2)):
             second, second_output = start()
             second_output.wait_for(rf"Prefect UI: http://127\.0\.0\.1:{port}\b.*already running", 60, second)
             second_output.wait_for(r"Serving ", 60, second)
             assert servers_with(marker) == [server]
             time.sleep(delay)
-            second.send_signal(signal.SIGTERM)
+            for _ in range(signals):
+                second.send_signal(signal.SIGTERM)
             assert second.wait(timeout=30) == 0, second_output.text
             assert servers_with(marker) == [server]
+            assert "Traceback" not in second_output.text
     finally:
         for process in (second, first):
             if process is not None and process.poll() is None:
