@@ -155,7 +155,7 @@ def test_serve_without_a_server_starts_one_runs_the_schedule_and_cleans_up(tmp_p
                 second.send_signal(signal.SIGTERM)
             assert second.wait(timeout=30) == 0, second_output.text
             assert servers_with(marker) == [server]
-            assert "Traceback" not in second_output.text
+            assert "Traceback" not in second_output.text, second_output.text
     finally:
         for process in (second, first):
             if process is not None and process.poll() is None:
@@ -165,7 +165,7 @@ def test_serve_without_a_server_starts_one_runs_the_schedule_and_cleans_up(tmp_p
                 except subprocess.TimeoutExpired:
                     process.kill()
     assert first.returncode == 0, first_output.text
-    assert "Traceback" not in first_output.text
+    assert "Traceback" not in first_output.text, first_output.text
     assert "| INFO" not in first_output.text  # serve's and its runs' logs: warnings only on the console
     assert left_after(lambda: processes_with(marker), timeout=20) == []
     with duckdb.connect(str(db), read_only=True) as con:
