@@ -83,7 +83,7 @@ def find_in_batches(
         # Not Prefect's timeout, which cannot stop a task in a thread: the forked processes
         # keep to nlp_timeout_seconds themselves. Without a host, one batch at a time: its
         # processes fill the cores.
-        slots = 1 if parse_host.host_for(settings) is not None else 0
+        slots = 1 if parse_host.hosted(settings) else 0
         yield from _in_flight(find, settings, fetched, partial(find.submit, settings), slots)
         return
     find = find.with_options(timeout_seconds=settings.nlp_timeout_seconds)

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
@@ -66,7 +66,7 @@ class ParseHost:
     """The parent's handle: batches go to the host, their findings come back in the order sent.
 
     Two threads may each wait on a batch: the host takes the second while the first's last parts
-    run. Whichever thread is reading takes the next answer and leaves it for its owner."""
+    run, and each thread reads its own answer once the one before has been read."""
 
     def __init__(self, settings: Settings) -> None:
         context = multiprocessing.get_context("fork")
@@ -80,10 +80,8 @@ class ParseHost:
         self._timeout = settings.nlp_timeout_seconds
         self._lock = threading.Condition()
         self._sent = 0  # batches sent; each one's number is its place in the answers
-        self._answers: dict[int, tuple[bool, Any]] = {}
         self._answered = 0
-        self._reading = False
-        self._broken: PartFailed | None = None
+        self._broken: PartFailed | None = None  # why no more answers will come
         self._waited_since = time.monotonic()  # when the host last answered, or was first asked
         # multiprocessing joins non-daemon children at exit, before this end of the pipe would
         # close and tell the host to stop: closed first (atexit runs the latest registered first).
@@ -101,29 +99,21 @@ class ParseHost:
             number, self._sent = self._sent, self._sent + 1
             with suppress(OSError):  # the host is gone: found out below
                 self._connection.send(list(items))
-            while number not in self._answers and self._broken is None:
-                if self._reading:
-                    self._lock.wait()
-                    continue
-                self._reading = True
-                self._lock.release()
-                try:
-                    answer = self._next_answer()
-                finally:
-                    self._lock.acquire()
-                    self._reading = False
-                    self._lock.notify_all()
-                if isinstance(answer, PartFailed):
-                    self._broken = answer
-                else:
-                    self._answers[self._answered] = answer
-                    self._answered += 1
-                    self._waited_since = time.monotonic()
-            mine = self._answers.pop(number, None)
-            if mine is None:
+            # Answers come in the order sent: the callers of earlier batches read theirs first.
+            while self._answered < number and self._broken is None:
+                self._lock.wait()
+        answer = self._broken or self._next_answer()
+        with self._lock:
+            if isinstance(answer, PartFailed):
+                self._broken = answer
                 self.close()
-                raise self._broken or PartFailed("the parsing host has stopped")
-            ok, value = mine
+            else:
+                self._answered += 1
+                self._waited_since = time.monotonic()
+            self._lock.notify_all()
+        if isinstance(answer, PartFailed):
+            raise answer
+        ok, value = answer
         if not ok:
             raise value
         return value  # type: ignore[no-any-return]
@@ -174,6 +164,11 @@ def hosting(settings: Settings) -> Iterator[ParseHost]:
             replaced.close()
 
 
+def hosted(settings: Settings) -> bool:
+    """Whether a host for these settings is in use (inside `hosting`), running or not."""
+    return host_key(settings) in _hosts
+
+
 def host_for(settings: Settings) -> ParseHost | None:
     """The running host for these settings, restarted if it died; None outside `hosting`."""
     key = host_key(settings)
@@ -193,7 +188,7 @@ def _serve(settings: Settings, connection: Connection, parents_end: Connection, 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     from pipeline.entities import Extractor
-    from pipeline.findings import concat, findings, text_length
+    from pipeline.findings import findings, text_length
 
     try:
         extractor = Extractor.from_settings(settings)
@@ -219,10 +214,10 @@ def _serve(settings: Settings, connection: Connection, parents_end: Connection, 
                     items = connection.recv()
                 except (EOFError, OSError):
                     return
-                batches.append(_job(workers, items, settings, failed, text_length))
+                batches.append(_job(workers, items, settings, failed))
             while batches and (isinstance(batches[0], Exception) or batches[0].finished):
                 try:
-                    connection.send(_reply(batches.popleft(), concat))
+                    connection.send(_reply(batches.popleft()))
                 except (BrokenPipeError, OSError):
                     return
     finally:
@@ -230,24 +225,24 @@ def _serve(settings: Settings, connection: Connection, parents_end: Connection, 
 
 
 def _job(
-    workers: Workers,
-    items: list[tuple[str, str]],
-    settings: Settings,
-    failed: Exception | None,
-    weight: Callable[[tuple[str, str]], int],
+    workers: Workers, items: list[tuple[str, str]], settings: Settings, failed: Exception | None
 ) -> Job | Exception:
     """The batch's parts queued, or why it cannot be parsed."""
+    from pipeline.findings import text_length
+
     if failed is not None:
         return failed
     try:
-        parts = split(items, part_count(sum(map(weight, items)), settings.nlp_processes), weight)
+        parts = split(items, part_count(sum(map(text_length, items)), settings.nlp_processes), text_length)
         return workers.submit(parts, settings.nlp_timeout_seconds)
     except Exception as exc:
         return exc
 
 
-def _reply(batch: Job | Exception, concat: Callable[[Sequence[Findings]], Findings]) -> tuple[bool, Any]:
+def _reply(batch: Job | Exception) -> tuple[bool, Any]:
     """What the parent gets for a batch: (True, its findings) or (False, the error)."""
+    from pipeline.findings import concat
+
     try:
         if isinstance(batch, Exception):
             raise batch
